@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
+
+export interface BackendOptions {
+  /**
+   * XNNPACK threads for `wasm` (Node: needs the experimental worker shim; falls back to 1 thread
+   * with a warning when it cannot start). Default 1.
+   */
+  threads?: number;
+  /** Called with warnings instead of `console.warn`. */
+  onWarning?: (message: string) => void;
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+let silenced = false;
+function silenceNodeBanner(): void {
+  if (silenced) return;
+  silenced = true;
+  // tfjs prints "Hi, looks like you are running TensorFlow.js in Node.js" once; it is noise for a CLI.
+  tf.env().set('IS_TEST', true);
+}
+
+/**
+ * Selects and initialises a tfjs backend, registering rootfree's kernels for it.
+ * `wasm` is the Node default: XNNPACK SIMD matmul is ~30x the pure-JS `cpu` backend.
+ */
+export async function useBackend(name: BackendName = 'wasm', options: BackendOptions = {}): Promise<BackendName> {
+  silenceNodeBanner();
+  const warn = options.onWarning ?? ((m: string) => console.warn(`rootfree: ${m}`));
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`threads: expected a positive integer, got ${threads}`);
+  }
+  if (name === 'wasm' && threads > 1) {
+    const { setupWasmThreads } = await import('./wasmThreads.js');
+    const ok = await setupWasmThreads(threads, warn);
+    if (!ok) warn(`could not start ${threads} wasm threads; continuing with 1 thread`);
+  }
+  if (tf.getBackend() !== name || !tf.findBackend(name)) {
+    const ok = await tf.setBackend(name);
+    if (!ok) throw new Error(`backend '${name}' could not be initialised${isNode && (name === 'webgl' || name === 'webgpu') ? ' (not available in Node)' : ''}`);
+  }
+  await tf.ready();
+  const { registerRootfreeKernels } = await import('./kernels.js');
+  registerRootfreeKernels(name);
+  return name;
+}

@@ -1,0 +1,20 @@
+/**
+ * rootfree: square-root-free adaptive optimizers for TensorFlow.js.
+ * Importing this module registers the optimizer classes for `tf.loadLayersModel` and makes
+ * `model.fit` report each batch's size to rootfree optimizers.
+ */
+import { installFitBatchSize } from './tfjs/fitBatchSize.js';
+
+export { useBackend, type BackendName, type BackendOptions } from './backend/setup.js';
+export { roundTensor, matMulP, parsePrecision, type Precision } from './precision/index.js';
+export { SGD, AdamW, RMSprop, RFRMSprop, RFAdamW, type UserOptions } from './tfjs/optimizers.js';
+export { RootfreeOptimizer, type ApplyOptions, type DriverOptions, type NonFinitePolicy, type ParamGroupSpec } from './tfjs/RootfreeOptimizer.js';
+export { evaluateSchedule, type LrSchedule, type ScheduleSpec } from './optim/schedules.js';
+export { OptionError } from './optim/validate.js';
+export type { SGDOptions } from './optim/sgd.js';
+export type { AdamWOptions } from './optim/adamw.js';
+export type { RMSpropOptions } from './optim/rmsprop.js';
+export type { RFRMSpropOptions } from './optim/rfRmsprop.js';
+export type { RFAdamWOptions } from './optim/rfAdamW.js';
+
+installFitBatchSize();

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { resolveLr, type BaseOptions } from './common.js';
+import type { Method, State } from './types.js';
+import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
+
+/** torch.optim.AdamW semantics (SPEC §1.3): decoupled decay first, bias-corrected root denominator. */
+export interface AdamWOptions extends BaseOptions {
+  /** First-moment EMA factor b1 (paper α1 for AdamW). Default 0.9, range [0, 1). */
+  beta1: number;
+  /** Second-moment EMA factor b2 = 1 − β2 (paper β2 = preconditioner lr). Default 0.999, range [0, 1). */
+  beta2: number;
+  /** ε added to sqrt(v̂) (paper λ). Default 1e-8, >= 0. */
+  epsilon: number;
+  /** Decoupled weight decay κ: p ← p·(1 − lr·κ). Default 1e-2, >= 0. */
+  weightDecay: number;
+  /** Use the running maximum of v (AMSGrad). Default false. */
+  amsgrad: boolean;
+}
+
+const KEYS = ['lr', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'amsgrad'];
+
+export const adamwMethod: Method<AdamWOptions> = {
+  id: 'adamw',
+  resolve(raw) {
+    checkKnownKeys('AdamW', raw, KEYS);
+    return {
+      lr: resolveLr(raw, 1e-3),
+      beta1: checkNumber('beta1', raw.beta1 ?? 0.9, { min: 0, max: 1, maxExclusive: true }),
+      beta2: checkNumber('beta2', raw.beta2 ?? 0.999, { min: 0, max: 1, maxExclusive: true }),
+      epsilon: checkNumber('epsilon', raw.epsilon ?? 1e-8, { min: 0 }),
+      weightDecay: checkNumber('weightDecay', raw.weightDecay ?? 1e-2, { min: 0 }),
+      amsgrad: checkBoolean('amsgrad', raw.amsgrad ?? false),
+    };
+  },
+  init([p], o) {
+    const s: State = { m: tf.zeros(p.shape), v: tf.zeros(p.shape) };
+    if (o.amsgrad) s.vmax = tf.zeros(p.shape);
+    return s;
+  },
+  apply([p], [g], state, o, ctx) {
+    const t = ctx.unitStep + 1;
+    const decayed = o.weightDecay !== 0 ? tf.mul(p, 1 - ctx.lr * o.weightDecay) : p;
+    const m = tf.add(tf.mul(state.m, o.beta1), tf.mul(g, 1 - o.beta1));
+    const v = tf.add(tf.mul(state.v, o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
+    const c1 = 1 - o.beta1 ** t;
+    const c2 = 1 - o.beta2 ** t;
+    const next: State = { m, v };
+    let vUsed = v;
+    if (o.amsgrad) {
+      vUsed = tf.maximum(state.vmax, v);
+      next.vmax = vUsed;
+    }
+    const den = tf.add(tf.div(tf.sqrt(vUsed), Math.sqrt(c2)), o.epsilon);
+    const p1 = tf.sub(decayed, tf.mul(tf.div(m, den), ctx.lr / c1));
+    return { params: [p1], state: next };
+  },
+};

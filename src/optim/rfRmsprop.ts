@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { maybeRound, parsePrecision, type Precision } from '../precision/index.js';
+import { resolveLr, type BaseOptions } from './common.js';
+import type { Method, State, StepContext } from './types.js';
+import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
+
+/**
+ * Root-free RMSProp (SPEC §1.1, the paper's `MyRmsProp`): no square root, damping added to B·v,
+ * state starting at 1/B (s₀ = 1), L2 added after preconditioning, heavy-ball momentum.
+ */
+export interface RFRMSpropOptions extends BaseOptions {
+  /** Second-moment decay; the preconditioner lr is β2 = 1 − alpha. Default 0.99, range [0, 1). */
+  alpha: number;
+  /** Damping λ added to B·v (reference `eps`). Default 1e-4, >= 0. */
+  damping: number;
+  /** L2 weight decay κ, added after preconditioning. Default 0, >= 0. */
+  weightDecay: number;
+  /** Heavy-ball momentum α1 (no dampening). Default 0, range [0, 1). */
+  momentum: number;
+  /** Scale by the batch size B (loss is a mean over the batch). Default true. */
+  batchAveraged: boolean;
+  /** Precision of v, the direction and the momentum buffer (reference `cast_dtype`). Default float32. */
+  stateDtype: Precision;
+  /** Ablation: start v at 0 instead of 1/B. Default false. */
+  dummyInit: boolean;
+  /** Ablation: drop the factor B (F = 1). Default false. */
+  dummyScaling: boolean;
+}
+
+const KEYS = ['lr', 'alpha', 'damping', 'weightDecay', 'momentum', 'batchAveraged', 'stateDtype', 'dummyInit', 'dummyScaling'];
+
+/** The scalar F of SPEC §1.1. */
+export function batchFactor(o: { batchAveraged: boolean; dummyScaling: boolean }, ctx: StepContext): number {
+  return o.dummyScaling || !o.batchAveraged ? 1 : ctx.batchSize;
+}
+
+export const rfRmspropMethod: Method<RFRMSpropOptions> = {
+  id: 'rfrmsprop',
+  resolve(raw) {
+    checkKnownKeys('RFRMSprop', raw, KEYS);
+    return {
+      lr: resolveLr(raw, 1e-3),
+      alpha: checkNumber('alpha', raw.alpha ?? 0.99, { min: 0, max: 1, maxExclusive: true }),
+      damping: checkNumber('damping', raw.damping ?? 1e-4, { min: 0 }),
+      weightDecay: checkNumber('weightDecay', raw.weightDecay ?? 0, { min: 0 }),
+      momentum: checkNumber('momentum', raw.momentum ?? 0, { min: 0, max: 1, maxExclusive: true }),
+      batchAveraged: checkBoolean('batchAveraged', raw.batchAveraged ?? true),
+      stateDtype: parsePrecision(raw.stateDtype ?? 'float32', 'stateDtype'),
+      dummyInit: checkBoolean('dummyInit', raw.dummyInit ?? false),
+      dummyScaling: checkBoolean('dummyScaling', raw.dummyScaling ?? false),
+    };
+  },
+  init([p], o, ctx) {
+    const v0 = o.dummyInit ? 0 : 1 / batchFactor(o, ctx);
+    const s: State = { v: maybeRound(tf.fill(p.shape, v0), o.stateDtype) };
+    if (o.momentum > 0) s.momentum = tf.zeros(p.shape);
+    return s;
+  },
+  apply([p], [g], state, o, ctx) {
+    // Each `r(...)` is one reference op whose result is stored in `stateDtype` (SPEC §6.3).
+    const r = <T extends tf.Tensor>(x: T): T => maybeRound(x, o.stateDtype);
+    const rho = 1 - o.alpha;
+    const F = batchFactor(o, ctx);
+    const gh = r(g);
+    const v = r(tf.add(r(tf.mul(state.v, o.alpha)), tf.mul(tf.square(gh), rho)));
+    let d = r(tf.div(gh, r(tf.add(r(tf.mul(v, F)), o.damping))));
+    if (o.weightDecay !== 0) d = r(tf.add(d, tf.mul(p, o.weightDecay)));
+    const next: State = { v };
+    let u = d;
+    if (o.momentum > 0) {
+      u = r(tf.add(r(tf.mul(state.momentum, o.momentum)), d));
+      next.momentum = u;
+    }
+    return { params: [tf.sub(p, tf.mul(u, ctx.lr))], state: next };
+  },
+};
