@@ -18,30 +18,30 @@ export class DenseMatrix implements Structured {
   toDense() {
     return this.mat;
   }
-  matmul(x: tf.Tensor2D) {
-    return this.r(tf.matMul(this.mat, x));
+  matmul(x: tf.Tensor2D): tf.Tensor2D {
+    return this.r(tf.matMul(this.mat, x) as tf.Tensor2D);
   }
-  rmatmat(x: tf.Tensor2D) {
+  rmatmat(x: tf.Tensor2D): tf.Tensor2D {
     // wasm matMul is fast only untransposed: transpose explicitly (TFJS-FINDINGS §1.1).
-    return this.r(tf.matMul(tf.transpose(this.mat), x));
+    return this.r(tf.matMul(tf.transpose(this.mat), x) as tf.Tensor2D);
   }
   mul(other: Structured) {
-    return new DenseMatrix(this.r(tf.matMul(this.mat, asDense(other).mat)), this.precision);
+    return new DenseMatrix(this.r(tf.matMul(this.mat, asDense(other).mat) as tf.Tensor2D), this.precision);
   }
   add(other: Structured, alpha = 1) {
     const o = asDense(other).mat;
-    return new DenseMatrix(this.r(alpha === 1 ? tf.add(this.mat, o) : tf.add(this.mat, tf.mul(o, alpha))), this.precision);
+    return new DenseMatrix(this.r((alpha === 1 ? tf.add(this.mat, o) : tf.add(this.mat, tf.mul(o, alpha))) as tf.Tensor2D), this.precision);
   }
   scale(c: number | tf.Scalar) {
-    return new DenseMatrix(this.r(tf.mul(this.mat, c)), this.precision);
+    return new DenseMatrix(this.r(tf.mul(this.mat, c) as tf.Tensor2D), this.precision);
   }
   fromInner(x?: tf.Tensor2D) {
-    if (!x) return new DenseMatrix(this.r(tf.matMul(tf.transpose(this.mat), this.mat)), this.precision);
+    if (!x) return new DenseMatrix(this.r(tf.matMul(tf.transpose(this.mat), this.mat) as tf.Tensor2D), this.precision);
     const s = this.rmatmat(x);
-    return new DenseMatrix(this.r(tf.matMul(s, tf.transpose(s))), this.precision);
+    return new DenseMatrix(this.r(tf.matMul(s, tf.transpose(s)) as tf.Tensor2D), this.precision);
   }
   diagAdd(c: number | tf.Scalar) {
-    return new DenseMatrix(this.r(tf.add(this.mat, tf.mul(tf.eye(this.dim), c))), this.precision);
+    return new DenseMatrix(this.r(tf.add(this.mat, tf.mul(tf.eye(this.dim), c)) as tf.Tensor2D), this.precision);
   }
   averageTrace() {
     return this.r(tf.div(tf.sum(tf.mul(this.mat, tf.eye(this.dim))), this.dim)) as tf.Scalar;
@@ -67,7 +67,7 @@ export const Dense: StructureClass = {
   eye: (d, p = 'float32') => new DenseMatrix(tf.eye(d), p),
   zeros: (d, p = 'float32') => new DenseMatrix(tf.zeros([d, d]), p),
   fromDense: (m, p = 'float32') => new DenseMatrix(maybeRound(m, p), p),
-  fromMatInner: (x, p = 'float32') => new DenseMatrix(maybeRound(tf.matMul(x, tf.transpose(x)), p), p),
+  fromMatInner: (x, p = 'float32') => new DenseMatrix(maybeRound(tf.matMul(x, tf.transpose(x)) as tf.Tensor2D, p), p),
   fromTensors: (_d, t, p = 'float32') => new DenseMatrix(t.mat as tf.Tensor2D, p),
   storageBytes: (d) => 4 * d * d,
 };
