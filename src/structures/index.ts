@@ -1,15 +1,41 @@
+import { blockDiagonal } from './blockDiagonal.js';
 import { Dense } from './dense.js';
+import { Diagonal } from './diagonal.js';
 import type { StructureClass } from './types.js';
 
 export type { Structured, StructureClass } from './types.js';
+export { blockDiagonal, blockDiagonalName, BlockDiagonalMatrix, type BlockDiagonalOptions } from './blockDiagonal.js';
+export { Dense, DenseMatrix } from './dense.js';
+export { Diagonal, DiagonalMatrix } from './diagonal.js';
+
+export interface StructureClassOptions {
+  /**
+   * Reproduce the reference's known deviations from the math (today only the block-diagonal
+   * transpose quirk, SPEC §3.2: `block<b>diagonal` then behaves like `block<b>diagonalRef`).
+   * Structures whose reference implementation is correct ignore it. Default false.
+   */
+  referenceCompat?: boolean;
+}
+
+const NAMES = 'dense, diagonal, block<b>diagonal (block<b>diagonalRef), hierarchical<k1>x<k2>, trilToeplitz, triuToeplitz, trilTopLeftDiagonal, trilBottomRightDiagonal, triuTopLeftDiagonal, triuBottomRightDiagonal';
 
 /**
- * Parses a structure name to its class. Names: dense, diagonal, blockNdiagonal (e.g.
- * block30diagonal), hierarchicalK1xK2 (hierarchical15_15 also accepted), trilToeplitz,
- * triuToeplitz, and the four arrow structures.
+ * Parses a structure name (case-insensitive) to its class. Canonical names (what `kind`
+ * reports; no '_' because tfjs camelCases strings in saved configs): `dense`, `diagonal`,
+ * `block<b>diagonal` (e.g. `block30diagonal`; `block<b>diagonalRef` reproduces the reference's
+ * transpose quirk), `hierarchical<k1>x<k2>` (e.g. `hierarchical15x15`; the reference spelling
+ * `hierarchical15_15` is accepted), `trilToeplitz`, `triuToeplitz`, `trilTopLeftDiagonal`,
+ * `trilBottomRightDiagonal`, `triuTopLeftDiagonal`, `triuBottomRightDiagonal`.
  */
-export function structureClass(name: string): StructureClass {
+export function structureClass(name: string, options: StructureClassOptions = {}): StructureClass {
   const key = name.toLowerCase();
   if (key === 'dense') return Dense;
-  throw new RangeError(`structure: unknown structure '${name}' (expected dense, diagonal, block<b>diagonal, hierarchical<k1>x<k2>, trilToeplitz, triuToeplitz, trilTopLeftDiagonal, trilBottomRightDiagonal, triuTopLeftDiagonal, triuBottomRightDiagonal)`);
+  if (key === 'diagonal') return Diagonal;
+  const block = /^block(\d+)diagonal(ref)?$/.exec(key);
+  if (block) {
+    const b = Number(block[1]);
+    if (b < 1) throw new RangeError(`structure: block size must be positive in '${name}'`);
+    return blockDiagonal(b, { referenceTranspose: block[2] !== undefined || (options.referenceCompat ?? false) });
+  }
+  throw new RangeError(`structure: unknown structure '${name}' (expected ${NAMES})`);
 }
