@@ -2,9 +2,12 @@
  * Registers rootfree's kernels (rounding, fused optimizer updates, missing wasm gradients) for a
  * backend. Each module registers idempotently.
  */
+import { registerRoundKernel } from './roundKernel.js';
+
 const registered = new Set<string>();
 
 export function registerRootfreeKernels(backend: string): void {
   if (registered.has(backend)) return;
   registered.add(backend);
+  registerRoundKernel(backend);
 }
