@@ -1,12 +1,18 @@
 import { blockDiagonal } from './blockDiagonal.js';
 import { Dense } from './dense.js';
 import { Diagonal } from './diagonal.js';
+import { hierarchical } from './hierarchical.js';
+import { TrilToeplitz } from './trilToeplitz.js';
+import { TriuToeplitz } from './triuToeplitz.js';
 import type { StructureClass } from './types.js';
 
 export type { Structured, StructureClass } from './types.js';
 export { blockDiagonal, blockDiagonalName, BlockDiagonalMatrix, type BlockDiagonalOptions } from './blockDiagonal.js';
 export { Dense, DenseMatrix } from './dense.js';
 export { Diagonal, DiagonalMatrix } from './diagonal.js';
+export { TrilToeplitz, TrilToeplitzMatrix } from './trilToeplitz.js';
+export { TriuToeplitz, TriuToeplitzMatrix } from './triuToeplitz.js';
+export { hierarchical, hierarchicalName, hierarchicalSizes, HierarchicalMatrix } from './hierarchical.js';
 
 export interface StructureClassOptions {
   /**
@@ -31,11 +37,15 @@ export function structureClass(name: string, options: StructureClassOptions = {}
   const key = name.toLowerCase();
   if (key === 'dense') return Dense;
   if (key === 'diagonal') return Diagonal;
+  if (key === 'triltoeplitz') return TrilToeplitz;
+  if (key === 'triutoeplitz') return TriuToeplitz;
   const block = /^block(\d+)diagonal(ref)?$/.exec(key);
   if (block) {
     const b = Number(block[1]);
     if (b < 1) throw new RangeError(`structure: block size must be positive in '${name}'`);
     return blockDiagonal(b, { referenceTranspose: block[2] !== undefined || (options.referenceCompat ?? false) });
   }
+  const hier = /^hierarchical(\d+)[x_](\d+)$/.exec(key);
+  if (hier) return hierarchical(Number(hier[1]), Number(hier[2]));
   throw new RangeError(`structure: unknown structure '${name}' (expected ${NAMES})`);
 }

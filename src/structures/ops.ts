@@ -139,13 +139,13 @@ export const row = (v: tf.Tensor1D): tf.Tensor2D => tf.reshape(v, [1, v.shape[0]
 
 /** Row sums of x² (the diagonal of x·xᵀ). */
 export function rowSumSq(x: tf.Tensor2D): tf.Tensor1D {
-  if (x.shape[1] === 0) return tf.zeros([x.shape[0]]);
+  if (x.size === 0) return tf.zeros([x.shape[0]]);
   return tf.sum(tf.square(x), 1);
 }
 
 /** Column sums of x². */
 export function colSumSq(x: tf.Tensor2D): tf.Tensor1D {
-  if (x.shape[0] === 0) return tf.zeros([x.shape[1]]);
+  if (x.size === 0) return tf.zeros([x.shape[1]]);
   return tf.sum(tf.square(x), 0);
 }
 

@@ -1,0 +1,3 @@
+import { structureSuite } from './suite.js';
+
+structureSuite(['trilToeplitz', 'triuToeplitz'], [1, 2, 7, 16]);
