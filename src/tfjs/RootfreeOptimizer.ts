@@ -117,12 +117,14 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     if (this.nonFinite !== 'none' && !this.allFinite(list)) return;
 
     const step = this.iterations;
+    // Every schedule is evaluated before anything changes, so a bad value cannot leave a half-applied step.
+    const lrs = this.units!.map((unit) => evaluateSchedule(unit.lr, step));
     tf.tidy(() => {
       const grads = this.clipGradNorm === undefined ? list.map((g) => g.tensor) : clipByGlobalNorm(list.map((g) => g.tensor), this.clipGradNorm);
-      for (const unit of this.units!) {
+      for (const [u, unit] of this.units!.entries()) {
         const g = unit.indices.map((i) => grads[i]);
         if (g.some((t) => t === null)) continue;
-        const ctx: StepContext = { step, unitStep: unit.count, lr: evaluateSchedule(unit.lr, step), batchSize };
+        const ctx: StepContext = { step, unitStep: unit.count, lr: lrs[u], batchSize };
         this.ensureState(unit, ctx);
         const p = unit.indices.map((i) => vars[i]!);
         tf.tidy(() => {
@@ -146,6 +148,8 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     this.exported = [];
     const own = (t: tf.Tensor): tf.Tensor => (this.exported.push(t), t);
     const out: NamedTensor[] = [{ name: 'iter', tensor: own(tf.scalar(this.iterations, 'int32')) }];
+    // Loaded but not yet bound (e.g. loadLayersModel then save again): pass the loaded state on.
+    if (this.units === null && this.pending) return out.concat(this.pending);
     for (const [u, unit] of (this.units ?? []).entries()) {
       const prefix = `${u}/${unit.info.map((i) => i.name).join('+')}`;
       for (const [slot, v] of Object.entries(unit.state ?? {})) out.push({ name: `${prefix}/${slot}`, tensor: v });
@@ -159,8 +163,10 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
       throw new Error(`${this.getClassName()}.setWeights: expected the list from getWeights() starting with 'iter'`);
     }
     const rest = await this.extractIterations(weightValues);
-    this.pending?.forEach((w) => w.tensor.dispose());
+    // Clone before disposing the old pending list: `rest` may be that list (getWeights before binding).
+    const previous = this.pending;
     this.pending = rest.map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
+    previous?.forEach((w) => w.tensor.dispose());
     if (this.units !== null) this.applyPending();
   }
 
@@ -175,11 +181,23 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     if (Array.isArray(this.rawOptions.paramGroups)) {
       // tfjs camelCases every string on load (`a_b` -> `aB`); `\x5f` is '_' to RegExp and survives.
       cfg.paramGroups = (this.rawOptions.paramGroups as ParamGroupSpec[]).map((g) => ({
-        match: g.match.replace(/_/g, '\\x5f'),
+        match: escapeUnderscores(g.match),
         options: g.options as tf.serialization.ConfigDict,
       }));
     }
     return cfg;
+  }
+
+  /**
+   * Rebuilds an optimizer from {@link getConfig} output, also after tfjs-layers' load path
+   * camelCased it and added `customObjects` (ECOSYSTEM-NOTES §2.3.3).
+   */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const { customObjects: _ignored, ...rest } = config ?? {};
+    return new cls(rest);
   }
 
   override dispose(): void {
@@ -286,6 +304,25 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     if (this.nonFinite === 'skip') return false;
     throw new Error(`${this.getClassName()}: gradient of '${present[idx].name}' contains NaN or Inf (step ${this.iterations}); no state was changed. Use nonFinite: 'skip' to skip such steps.`);
   }
+}
+
+/**
+ * Writes every '_' of a RegExp source as `\x5f` (same match, no underscore), so tfjs's
+ * camelCasing of string values on load (`a_b` -> `aB`) cannot change the pattern. An escaped
+ * `\_` becomes `\x5f` too; other escapes are copied unchanged.
+ */
+export function escapeUnderscores(source: string): string {
+  let out = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\' && i + 1 < source.length) {
+      const next = source[++i];
+      out += next === '_' ? '\\x5f' : c + next;
+    } else {
+      out += c === '_' ? '\\x5f' : c;
+    }
+  }
+  return out;
 }
 
 function splitOptions(options: Record<string, unknown>): { methodRaw: Record<string, unknown>; driver: DriverOptions } {

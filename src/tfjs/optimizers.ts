@@ -8,8 +8,11 @@ import type { LrSchedule } from '../optim/schedules.js';
 import { RootfreeOptimizer, type DriverOptions } from './RootfreeOptimizer.js';
 import { registerOptimizerClass } from './register.js';
 
+/** Spellings `parsePrecision` accepts besides the canonical names (`bf16`, `torch.bfloat16`, ...). */
+export type PrecisionAlias = 'bf16' | 'fp16' | 'fp32' | 'f16' | 'f32' | 'half' | 'torch.bfloat16' | 'torch.float16' | 'torch.float32';
+
 /** User-facing options: every method option optional, plus the driver options. */
-export type UserOptions<O> = Partial<O> & DriverOptions & { lr?: LrSchedule };
+export type UserOptions<O> = { [K in keyof O]?: K extends 'stateDtype' ? O[K] | PrecisionAlias : O[K] } & DriverOptions & { lr?: LrSchedule };
 
 /** torch.optim.SGD semantics as a tfjs optimizer. */
 export class SGD extends RootfreeOptimizer<SGDOptions> {

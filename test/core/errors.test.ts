@@ -1,0 +1,187 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/backend/setup.js';
+import { AdamW, OptionError, RFAdamW, RFRMSprop, RMSprop, SGD } from '../../src/index.js';
+import type { RootfreeOptimizer } from '../../src/tfjs/RootfreeOptimizer.js';
+import { makeVar } from './helpers.js';
+
+describe('invalid hyper-parameters throw at construction, naming option, value and range', () => {
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['RFAdamW beta1 = 1', () => new RFAdamW({ beta1: 1 }), /^beta1: expected a finite number in \[0, 1\), got 1$/],
+    ['RFAdamW beta2 = -0.1', () => new RFAdamW({ beta2: -0.1 }), /^beta2: expected a finite number in \[0, 1\), got -0.1$/],
+    ['SGD negative lr', () => new SGD({ lr: -0.1 }), /^lr: expected a finite number >= 0, got -0.1$/],
+    ['AdamW NaN lr', () => new AdamW({ lr: NaN }), /^lr: expected a finite number >= 0, got NaN$/],
+    ['RMSprop alpha as string', () => new RMSprop({ alpha: '0.9' as unknown as number }), /^alpha: expected a finite number in \[0, 1\), got "0.9"$/],
+    ['RFRMSprop negative damping', () => new RFRMSprop({ damping: -1e-4 }), /^damping: expected a finite number >= 0, got -0.0001$/],
+    ['RFRMSprop momentum = 1', () => new RFRMSprop({ momentum: 1 }), /^momentum: expected a finite number in \[0, 1\), got 1$/],
+    ['RFRMSprop stateDtype', () => new RFRMSprop({ stateDtype: 'int8' as 'float32' }), /stateDtype: expected one of float32 \| bfloat16 \| float16.*got "int8"/],
+    ['RFAdamW non-integer batchSize', () => new RFAdamW({ batchSize: 2.5 }), /^batchSize: expected an integer >= 1, got 2.5$/],
+    ['RFAdamW batchSize 0', () => new RFAdamW({ batchSize: 0 }), /^batchSize: expected an integer >= 1, got 0$/],
+    ['unknown option key (snake_case typo)', () => new RFAdamW({ weight_decay: 0.1 } as Record<string, unknown>), /^RFAdamW\.weight_decay: expected a known option \(.*weightDecay.*\), got 0\.1$/],
+    ['unknown option key on SGD', () => new SGD({ betas: [0.9, 0.99] } as Record<string, unknown>), /^SGD\.betas: expected a known option/],
+    ['nesterov without momentum', () => new SGD({ nesterov: true }), /^nesterov: expected false unless momentum > 0 and dampening = 0, got true$/],
+    ['nesterov with dampening', () => new SGD({ nesterov: true, momentum: 0.9, dampening: 0.1 }), /^nesterov: /],
+    ['SGD dampening > 1', () => new SGD({ momentum: 0.9, dampening: 1.5 }), /^dampening: expected a finite number in \[0, 1\], got 1.5$/],
+    ['amsgrad not boolean', () => new AdamW({ amsgrad: 1 as unknown as boolean }), /^amsgrad: expected a boolean, got 1$/],
+    ['nonFinite policy', () => new SGD({ nonFinite: 'ignore' as 'skip' }), /^nonFinite: expected one of 'throw' \| 'skip' \| 'none', got "ignore"$/],
+    ['clipGradNorm 0', () => new SGD({ clipGradNorm: 0 }), /^clipGradNorm: expected a finite number > 0, got 0$/],
+    ['paramGroups bad regex', () => new SGD({ paramGroups: [{ match: '(', options: {} }] }), /^paramGroups\[0\]\.match: expected a valid regular expression, got "\("$/],
+    ['paramGroups bad option', () => new RFAdamW({ paramGroups: [{ match: 'bias', options: { beta1: 2 } }] }), /^beta1: expected a finite number in \[0, 1\), got 2$/],
+    ['schedule type', () => new SGD({ lr: { type: 'linear', value: 1 } as never }), /^lr\.type: expected one of 'constant' \| 'multistep' \| 'cosine', got "linear"$/],
+    ['cosine totalSteps', () => new SGD({ lr: { type: 'cosine', value: 1, totalSteps: 0 } }), /^lr\.totalSteps: expected an integer >= 1, got 0$/],
+    ['cosine warmup > total', () => new SGD({ lr: { type: 'cosine', value: 1, totalSteps: 5, warmupSteps: 6 } }), /^lr\.warmupSteps: expected an integer in \[0, 5\], got 6$/],
+    ['options not an object', () => new SGD(null as never), /^options: expected an options object, got null$/],
+  ];
+  it.each(cases)('%s', (_n, f, msg) => {
+    expect(f).toThrow(msg);
+    let err: unknown;
+    try {
+      f();
+    } catch (e) {
+      err = e;
+    }
+    // OptionError is a RangeError (parsePrecision throws a plain RangeError).
+    expect(err).toBeInstanceOf(RangeError);
+    if (!/stateDtype/.test(String(err))) expect(err).toBeInstanceOf(OptionError);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('bad gradients on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  const setup = (o: Record<string, unknown>) => {
+    const opt = new RFRMSprop({ lr: 0.1, alpha: 0.9, momentum: 0.9, batchSize: 4, ...o }) as RootfreeOptimizer<any>;
+    const a = makeVar([1, 2, 3, 4], [2, 2], 'a');
+    const b = makeVar([0.5, -0.5], [2], 'b');
+    const step = (ga: number[], gb: number[]) => {
+      const g = [
+        { name: a.name, tensor: tf.tensor(ga, [2, 2]) },
+        { name: b.name, tensor: tf.tensor(gb, [2]) },
+      ];
+      try {
+        opt.applyGradients(g);
+      } finally {
+        g.forEach((x) => x.tensor.dispose());
+      }
+    };
+    const snapshot = async () => ({
+      params: [Array.from(a.dataSync()), Array.from(b.dataSync())],
+      state: (await opt.getWeights()).map((w) => [w.name, Array.from(w.tensor.dataSync())]),
+      iterations: opt.iterations,
+    });
+    const done = () => {
+      a.dispose();
+      b.dispose();
+      opt.dispose();
+    };
+    return { opt, a, b, step, snapshot, done };
+  };
+
+  it.each([NaN, Infinity, -Infinity])("nonFinite 'throw' (default) names the variable and changes nothing (gradient %s)", async (bad) => {
+    const s = setup({});
+    s.step([0.1, 0.2, 0.3, 0.4], [0.1, 0.1]);
+    s.step([0.1, -0.2, 0.3, 0.4], [0.2, 0.1]);
+    const before = await s.snapshot();
+    expect(() => s.step([0.1, 0.2, 0.3, 0.4], [0.1, bad])).toThrow(new RegExp(`gradient of '${s.b.name}' contains NaN or Inf \\(step 2\\); no state was changed`));
+    expect(await s.snapshot()).toEqual(before);
+    expect(before.iterations).toBe(2);
+    // and the next good step proceeds normally.
+    s.step([0.1, 0.2, 0.3, 0.4], [0.1, 0.1]);
+    expect(s.opt.iterations).toBe(3);
+    s.done();
+  });
+
+  it("nonFinite 'throw' on the very first step allocates nothing", async () => {
+    const s = setup({});
+    const n = tf.memory().numTensors;
+    expect(() => s.step([NaN, 0, 0, 0], [0, 0])).toThrow(new RegExp(`gradient of '${s.a.name}'`));
+    expect(tf.memory().numTensors).toBe(n);
+    expect(s.opt.iterations).toBe(0);
+    expect(Array.from(s.a.dataSync())).toEqual([1, 2, 3, 4]);
+    s.done();
+  });
+
+  it("nonFinite 'skip' skips the step with nothing changed", async () => {
+    const s = setup({ nonFinite: 'skip' });
+    s.step([0.1, 0.2, 0.3, 0.4], [0.1, 0.1]);
+    const before = await s.snapshot();
+    s.step([0.1, 0.2, Infinity, 0.4], [0.1, 0.1]);
+    s.step([0.1, 0.2, 0.3, 0.4], [NaN, 0.1]);
+    expect(await s.snapshot()).toEqual(before);
+    s.step([0.1, 0.2, 0.3, 0.4], [0.1, 0.1]);
+    expect(s.opt.iterations).toBe(2);
+    expect((await s.snapshot()).params).not.toEqual(before.params);
+    s.done();
+  });
+
+  it('gradient shape mismatch', () => {
+    const s = setup({});
+    const g = tf.tensor([1, 2, 3], [3]);
+    expect(() => s.opt.applyGradients([{ name: s.b.name, tensor: g }])).toThrow(new RegExp(`gradient of '${s.b.name}' has shape \\[3\\] but the variable has shape \\[2\\]`));
+    g.dispose();
+    s.done();
+  });
+
+  it('non-float32 gradient', () => {
+    const s = setup({});
+    const g = tf.tensor([1, 2], [2], 'int32');
+    expect(() => s.opt.applyGradients([{ name: s.b.name, tensor: g }])).toThrow(new RegExp(`'${s.b.name}' must be float32 \\(variable float32, gradient int32\\)`));
+    g.dispose();
+    s.done();
+  });
+
+  it('unknown variable name', () => {
+    const s = setup({});
+    const g = tf.tensor([1, 2], [2]);
+    expect(() => s.opt.applyGradients({ 'no/such/var': g })).toThrow("applyGradients: unknown variable 'no/such/var' (not a registered tf.Variable)");
+    expect(() => s.opt.applyGradients([{ name: s.b.name, tensor: 'x' as unknown as tf.Tensor }])).toThrow(/is not a tf.Tensor/);
+    g.dispose();
+    s.done();
+  });
+
+  it('a different variable list on a later step', () => {
+    const s = setup({});
+    s.step([0.1, 0.2, 0.3, 0.4], [0.1, 0.1]);
+    const g = tf.tensor([1, 2], [2]);
+    expect(() => s.opt.applyGradients([{ name: s.b.name, tensor: g }])).toThrow(/got 1 gradients but the optimizer is bound to 2 variables .*pass the same variables in the same order/);
+    const g2 = [
+      { name: s.b.name, tensor: g },
+      { name: s.a.name, tensor: tf.zeros([2, 2]) },
+    ];
+    expect(() => s.opt.applyGradients(g2)).toThrow(new RegExp(`variable '${s.b.name}' at position 0 has shape \\[2\\], but position 0 was bound to '${s.a.name}' with shape \\[2,2\\]`));
+    g2.forEach((x) => x.tensor.dispose());
+    s.done();
+  });
+
+  it('bad per-step batch size', () => {
+    const s = setup({});
+    const g = [{ name: s.b.name, tensor: tf.tensor([1, 2], [2]) }];
+    expect(() => s.opt.applyGradients(g, { batchSize: 0 })).toThrow(/^applyGradients batchSize: expected an integer >= 1, got 0$/);
+    g[0].tensor.dispose();
+    s.done();
+  });
+
+  it('getConfig with a function learning rate explains how to serialise', () => {
+    const opt = new SGD({ lr: (t) => 0.1 / (t + 1) });
+    expect(() => opt.getConfig()).toThrow(/option 'lr' is a function and cannot be serialised; use a schedule object/);
+  });
+
+  it('a schedule function returning a bad value names the step', () => {
+    const opt = new SGD({ lr: (t) => (t < 1 ? 0.1 : NaN) });
+    const p = makeVar([1], [1]);
+    const step = () => {
+      const g = tf.tensor([1], [1]);
+      try {
+        opt.applyGradients([{ name: p.name, tensor: g }]);
+      } finally {
+        g.dispose();
+      }
+    };
+    step();
+    expect(() => step()).toThrow(/^lr\(1\): expected a finite number >= 0 from the schedule function, got NaN$/);
+    p.dispose();
+    opt.dispose();
+  });
+});
