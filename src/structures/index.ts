@@ -2,7 +2,11 @@ import { blockDiagonal } from './blockDiagonal.js';
 import { Dense } from './dense.js';
 import { Diagonal } from './diagonal.js';
 import { hierarchical } from './hierarchical.js';
+import { TrilBottomRightDiagonal } from './trilBottomRightDiagonal.js';
 import { TrilToeplitz } from './trilToeplitz.js';
+import { TrilTopLeftDiagonal } from './trilTopLeftDiagonal.js';
+import { TriuBottomRightDiagonal } from './triuBottomRightDiagonal.js';
+import { TriuTopLeftDiagonal } from './triuTopLeftDiagonal.js';
 import { TriuToeplitz } from './triuToeplitz.js';
 import type { StructureClass } from './types.js';
 
@@ -11,6 +15,10 @@ export { blockDiagonal, blockDiagonalName, BlockDiagonalMatrix, type BlockDiagon
 export { Dense, DenseMatrix } from './dense.js';
 export { Diagonal, DiagonalMatrix } from './diagonal.js';
 export { TrilToeplitz, TrilToeplitzMatrix } from './trilToeplitz.js';
+export { TrilTopLeftDiagonal, TrilTopLeftDiagonalMatrix } from './trilTopLeftDiagonal.js';
+export { TrilBottomRightDiagonal, TrilBottomRightDiagonalMatrix } from './trilBottomRightDiagonal.js';
+export { TriuTopLeftDiagonal, TriuTopLeftDiagonalMatrix } from './triuTopLeftDiagonal.js';
+export { TriuBottomRightDiagonal, TriuBottomRightDiagonalMatrix } from './triuBottomRightDiagonal.js';
 export { TriuToeplitz, TriuToeplitzMatrix } from './triuToeplitz.js';
 export { hierarchical, hierarchicalName, hierarchicalSizes, HierarchicalMatrix } from './hierarchical.js';
 
@@ -39,6 +47,10 @@ export function structureClass(name: string, options: StructureClassOptions = {}
   if (key === 'diagonal') return Diagonal;
   if (key === 'triltoeplitz') return TrilToeplitz;
   if (key === 'triutoeplitz') return TriuToeplitz;
+  if (key === 'triltopleftdiagonal') return TrilTopLeftDiagonal;
+  if (key === 'trilbottomrightdiagonal') return TrilBottomRightDiagonal;
+  if (key === 'triutopleftdiagonal') return TriuTopLeftDiagonal;
+  if (key === 'triubottomrightdiagonal') return TriuBottomRightDiagonal;
   const block = /^block(\d+)diagonal(ref)?$/.exec(key);
   if (block) {
     const b = Number(block[1]);

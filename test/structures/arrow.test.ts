@@ -1,0 +1,3 @@
+import { structureSuite } from './suite.js';
+
+structureSuite(['trilTopLeftDiagonal', 'trilBottomRightDiagonal', 'triuTopLeftDiagonal', 'triuBottomRightDiagonal'], [1, 2, 7]);
