@@ -8,6 +8,8 @@ import { installFitBatchSize } from './tfjs/fitBatchSize.js';
 export { useBackend, type BackendName, type BackendOptions } from './backend/setup.js';
 export { roundTensor, roundArray, matMulP, parsePrecision, PRECISIONS, toBf16Bits, fromBf16Bits, toFp16Bits, fromFp16Bits, type Precision } from './precision/index.js';
 export { SGD, AdamW, RMSprop, RFRMSprop, RFAdamW, type UserOptions } from './tfjs/optimizers.js';
+export { Shampoo } from './tfjs/shampoo.js';
+export type { ShampooOptions, GraftingType, ShampooPrecision } from './optim/shampoo.js';
 export { RootfreeOptimizer, type ApplyOptions, type DriverOptions, type NonFinitePolicy, type ParamGroupSpec } from './tfjs/RootfreeOptimizer.js';
 export { evaluateSchedule, type LrSchedule, type ScheduleSpec } from './optim/schedules.js';
 export { OptionError } from './optim/validate.js';

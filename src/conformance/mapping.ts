@@ -1,5 +1,6 @@
 import type { RootfreeOptimizer } from '../tfjs/RootfreeOptimizer.js';
 import { AdamW, RFAdamW, RFRMSprop, RMSprop, SGD } from '../tfjs/optimizers.js';
+import { Shampoo } from '../tfjs/shampoo.js';
 import type { GoldenCase } from './golden.js';
 
 /** Builds the rootfree optimizer equivalent to a golden case, or says why it cannot. */
@@ -67,4 +68,32 @@ registerCaseFactory('torch.optim.SGD', (c) => {
 registerCaseFactory('torch.optim.RMSprop', (c) => {
   const p = h(c);
   return new RMSprop({ lr: p.lr, alpha: p.alpha, epsilon: p.eps, weightDecay: p.weight_decay ?? 0, momentum: p.momentum ?? 0, centered: p.centered ?? false, nonFinite: 'none' });
+});
+
+/** Meta Distributed Shampoo (vendored by the paper; SPEC §5). Factors are float32 tensors; roots float64. */
+registerCaseFactory('DistributedShampoo', (c) => {
+  const p = h(c);
+  const grafting = String(p.grafting_type ?? 'GraftingType.ADAGRAD').replace('GraftingType.', '').toLowerCase();
+  return new Shampoo({
+    lr: p.lr,
+    beta1: p.betas?.[0] ?? 0.9,
+    beta2: p.betas?.[1] ?? 1,
+    epsilon: p.epsilon ?? 1e-12,
+    momentum: p.momentum ?? 0,
+    weightDecay: p.weight_decay ?? 0,
+    maxPreconditionerDim: p.max_preconditioner_dim ?? 1024,
+    preconditionFrequency: p.precondition_frequency ?? 1,
+    startPreconditioningStep: p.start_preconditioning_step ?? -1,
+    exponentOverride: p.exponent_override ?? 0,
+    exponentMultiplier: p.exponent_multiplier ?? 1,
+    nesterov: p.use_nesterov ?? false,
+    biasCorrection: p.use_bias_correction ?? true,
+    decoupledWeightDecay: p.use_decoupled_weight_decay ?? true,
+    grafting: grafting as 'none',
+    graftingEpsilon: p.grafting_epsilon ?? 1e-3,
+    graftingBeta2: p.grafting_beta2 ?? 1,
+    mergeDims: p.use_merge_dims ?? true,
+    preconditionerPrecision: String(p.preconditioner_dtype ?? 'torch.float32').replace('torch.', '') as 'float32',
+    nonFinite: 'none',
+  });
 });

@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { EighError } from '../../linalg/eigh.js';
+import { matrixInverseRoot } from '../../linalg/inverseRoot.js';
+import { newtonInverseRootTf } from '../../linalg/newton.js';
+import { maybeRound, type Precision } from '../../precision/index.js';
+import type { ShampooOptions, ShampooPrecision } from './options.js';
+
+/** Rounding precision of tfjs-held values (float64 factors live in float32 tensors). */
+export function tensorPrecision(p: ShampooPrecision): Precision {
+  return p === 'float64' ? 'float32' : p;
+}
+
+/**
+ * New inverse root of the factor L/c2 (Distributed Shampoo `compute_root_inverse`). The factor is
+ * read back (one sync per factor, on precondition steps only). NaN/Inf in the factor or in the
+ * result throws; any other failure (eigensolver not converging) keeps the previous root, as the
+ * reference's `use_protected_eigh` does.
+ */
+export function refreshInverseRoot(factor: tf.Tensor2D, c2: number, root: number, o: ShampooOptions, previous: tf.Tensor2D, where: string): tf.Tensor2D {
+  const d = factor.shape[0];
+  const prec = tensorPrecision(o.preconditionerPrecision);
+  if (o.rootMethod === 'newton' && o.preconditionerPrecision !== 'float64' && d > 1) {
+    return tf.tidy(() => {
+      const a = maybeRound(c2 === 1 ? factor : tf.div(factor, c2), prec) as tf.Tensor2D;
+      checkFinite(a.dataSync(), `${where}: bias-corrected factor`);
+      const { x } = newtonInverseRootTf(a, root, o.epsilon, prec, { maxIterations: o.newtonMaxIterations, tolerance: o.newtonTolerance });
+      checkFinite(x.dataSync(), `${where}: inverse root (Newton, ${o.preconditionerPrecision})`);
+      return x;
+    });
+  }
+  const data = factor.dataSync();
+  const a = new Float64Array(d * d);
+  for (let i = 0; i < a.length; i++) a[i] = data[i] / c2;
+  checkFinite(a, `${where}: bias-corrected factor`);
+  let x: Float64Array;
+  try {
+    x = matrixInverseRoot(a, d, {
+      root,
+      epsilon: o.epsilon,
+      exponentMultiplier: o.exponentMultiplier,
+      method: o.rootMethod,
+      newton: { maxIterations: o.newtonMaxIterations, tolerance: o.newtonTolerance },
+    });
+  } catch (e) {
+    if (e instanceof EighError) {
+      console.warn(`rootfree Shampoo: ${where}: ${e.message}; keeping the previous inverse root`);
+      return previous.clone();
+    }
+    throw new Error(`${where}: ${(e as Error).message}`);
+  }
+  const t = tf.tensor2d(Float32Array.from(x), [d, d]);
+  if (prec === 'float32') return t;
+  const rounded = maybeRound(t, prec);
+  t.dispose();
+  return rounded;
+}
+
+function checkFinite(a: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) {
+      throw new Error(`${what} contains NaN or Inf (entry ${i}); check for non-finite gradients, lower the learning rate or raise epsilon`);
+    }
+  }
+}

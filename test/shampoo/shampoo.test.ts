@@ -1,0 +1,175 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/backend/setup.js';
+import { OptionError, Shampoo } from '../../src/index.js';
+import type { ShampooOptions } from '../../src/optim/shampoo.js';
+import { bf16, makeVar, maxAbsDiff, randomProblem, runTf, type Problem } from '../core/helpers.js';
+import { REF_DEFAULTS, ShampooRef64, type Ref64Options } from './reference64.js';
+
+type Opts = Partial<ShampooOptions> & { lr: number; startPreconditioningStep: number };
+
+/** The float64 re-implementation's trajectory: history[step][param][entry]. */
+function runRef(o: Opts, prob: Problem): number[][][] {
+  const ro: Ref64Options = { ...REF_DEFAULTS, ...(o as Partial<Ref64Options>) } as Ref64Options;
+  const refs = prob.shapes.map((s) => new ShampooRef64(s, ro));
+  let ps = prob.init.map((p) => p.slice());
+  return prob.grads.map((gs) => (ps = ps.map((p, i) => refs[i].step(p, gs[i], o.lr))));
+}
+
+function runShampoo(o: Opts, prob: Problem): number[][][] {
+  const opt = new Shampoo({ ...o, nonFinite: 'none' });
+  const { history, vars } = runTf(opt, prob);
+  vars.forEach((v) => v.dispose());
+  opt.dispose();
+  return history;
+}
+
+/** Displacement-relative error: max|a − b| / max|p_t − p_0| (README §5's second measure). */
+function relToDisplacement(got: number[][][], want: number[][][], prob: Problem): number {
+  let disp = 0;
+  want.forEach((step) => step.forEach((p, i) => p.forEach((x, k) => (disp = Math.max(disp, Math.abs(x - prob.init[i][k]))))));
+  return maxAbsDiff(got, want) / disp;
+}
+
+const SHAPES = [[5, 3], [5], [4, 3, 2, 2], []];
+
+const CONFIGS: Array<[string, Opts]> = [
+  ['defaults (β1 0.9, AdaGrad grafting), no merging, 1-D/2-D/4-D/scalar', { lr: 0.05, epsilon: 1e-3, mergeDims: false, startPreconditioningStep: 1 }],
+  [
+    'β2 0.95 + bias correction, Nesterov momentum, decoupled decay through momentum, Adam grafting, T = 2, merged dims',
+    { lr: 0.05, beta2: 0.95, epsilon: 1e-3, momentum: 0.5, nesterov: true, weightDecay: 0.01, grafting: 'adam', graftingBeta2: 0.99, preconditionFrequency: 2, startPreconditioningStep: 2 },
+  ],
+  [
+    'L2 weight decay, no filtering, heavy-ball, RMSProp grafting, T = 3 with start 4 (stale roots), η = 0.5',
+    { lr: 0.02, beta1: 0, epsilon: 1e-2, momentum: 0.9, weightDecay: 0.05, decoupledWeightDecay: false, grafting: 'rmsprop', graftingBeta2: 0.9, preconditionFrequency: 3, startPreconditioningStep: 4, exponentMultiplier: 0.5, mergeDims: false },
+  ],
+  [
+    'diagonal fallback for dims > maxPreconditionerDim, decoupled decay without momentum, SGD grafting, exponentOverride 2',
+    { lr: 0.05, epsilon: 1e-3, weightDecay: 0.1, grafting: 'sgd', maxPreconditionerDim: 4, exponentOverride: 2, startPreconditioningStep: 1 },
+  ],
+  ['no grafting, no bias correction, β2 0.9', { lr: 0.01, beta2: 0.9, biasCorrection: false, epsilon: 1e-3, grafting: 'none', mergeDims: false, startPreconditioningStep: 1 }],
+];
+
+describe.each(['cpu', 'wasm'] as const)('Shampoo on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  it.each(CONFIGS)('matches the float64 re-implementation over 8 steps: %s', (_name, o) => {
+    const prob = randomProblem(7, 8, SHAPES);
+    const got = runShampoo(o, prob);
+    const want = runRef(o, prob);
+    expect(relToDisplacement(got, want, prob)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(got, want)).toBeLessThan(2e-5);
+  });
+
+  it("rootMethod 'newton' (float64 and float32 tfjs) agrees with 'eigen'", () => {
+    const prob = randomProblem(3, 5, [[6, 4], [6]]);
+    const base: Opts = { lr: 0.05, epsilon: 1e-2, mergeDims: false, startPreconditioningStep: 1, newtonTolerance: 1e-7 };
+    const eig = runShampoo(base, prob);
+    const n64 = runShampoo({ ...base, rootMethod: 'newton', preconditionerPrecision: 'float64' }, prob);
+    const n32 = runShampoo({ ...base, rootMethod: 'newton', preconditionerPrecision: 'float32' }, prob);
+    expect(maxAbsDiff(n64, eig)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(n32, eig)).toBeLessThan(1e-4);
+  });
+
+  it('bfloat16 factors and roots: state holds bf16 numbers, and half-precision Newton is visibly worse than float32', async () => {
+    const prob = randomProblem(5, 6, [[6, 4]]);
+    const base: Opts = { lr: 0.05, epsilon: 1e-2, mergeDims: false, startPreconditioningStep: 1, grafting: 'none' };
+    const want = runRef(base, prob);
+    const err = (o: Partial<ShampooOptions>) => maxAbsDiff(runShampoo({ ...base, ...o } as Opts, prob), want);
+    const f32 = err({});
+    const bfEigen = err({ preconditionerPrecision: 'bfloat16' });
+    const bfNewton = err({ preconditionerPrecision: 'bfloat16', rootMethod: 'newton', newtonMaxIterations: 30 });
+    expect(f32).toBeLessThan(1e-5);
+    expect(bfEigen).toBeGreaterThan(10 * f32);
+    expect(bfNewton).toBeGreaterThan(10 * f32);
+
+    // The short reference spelling is accepted too.
+    const opt = new Shampoo({ ...base, preconditionerPrecision: 'bf16' as 'bfloat16' });
+    const { vars } = runTf(opt, prob);
+    const w = await opt.getWeights();
+    const slots = w.filter((x) => /\/(L|X)\d$/.test(x.name));
+    expect(slots.length).toBe(4);
+    for (const s of slots) s.tensor.dataSync().forEach((v) => expect(bf16(v)).toBe(v));
+    vars.forEach((v) => v.dispose());
+    opt.dispose();
+  });
+
+  it('leaks no tensors over 100 steps (eigen and tfjs-Newton roots, every slot kind)', () => {
+    for (const extra of [{}, { rootMethod: 'newton', preconditionerPrecision: 'float16' }, { maxPreconditionerDim: 3 }] as Array<Partial<ShampooOptions>>) {
+      const prob = randomProblem(11, 100, [[4, 3], [4], []], 0.1);
+      const opt = new Shampoo({ lr: 0.01, epsilon: 1e-2, momentum: 0.5, weightDecay: 0.01, grafting: 'adam', graftingBeta2: 0.99, preconditionFrequency: 3, startPreconditioningStep: 3, nonFinite: 'none', ...extra });
+      const vars = prob.shapes.map((s, i) => makeVar(prob.init[i], s));
+      let after1 = -1;
+      prob.grads.forEach((gs, t) => {
+        const grads = gs.map((g, i) => ({ name: vars[i].name, tensor: tf.tensor(g, prob.shapes[i]) }));
+        opt.applyGradients(grads);
+        tf.dispose(grads.map((g) => g.tensor));
+        if (t === 0) after1 = tf.memory().numTensors;
+      });
+      expect(tf.memory().numTensors).toBe(after1);
+      vars.forEach((v) => expect(v.dataSync().every(Number.isFinite)).toBe(true));
+      vars.forEach((v) => v.dispose());
+      opt.dispose();
+    }
+  });
+
+  it('getWeights/setWeights restore the run exactly (factors, roots, counters)', async () => {
+    const prob = randomProblem(2, 6, [[4, 3], [3]]);
+    const o = { lr: 0.05, epsilon: 1e-3, momentum: 0.3, preconditionFrequency: 2, nonFinite: 'none' as const };
+    const a = new Shampoo(o);
+    const va = prob.shapes.map((s, i) => makeVar(prob.init[i], s));
+    const step = (opt: Shampoo, vars: tf.Variable[], t: number) => {
+      const grads = prob.grads[t].map((g, i) => ({ name: vars[i].name, tensor: tf.tensor(g, prob.shapes[i]) }));
+      opt.applyGradients(grads);
+      tf.dispose(grads.map((g) => g.tensor));
+    };
+    for (let t = 0; t < 3; t++) step(a, va, t);
+    const saved = (await a.getWeights()).map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
+    const b = new Shampoo(o);
+    const vb = va.map((v, i) => makeVar(Array.from(v.dataSync()), prob.shapes[i]));
+    await b.setWeights(saved);
+    for (let t = 3; t < 6; t++) {
+      step(a, va, t);
+      step(b, vb, t);
+    }
+    va.forEach((v, i) => expect(Array.from(vb[i].dataSync())).toEqual(Array.from(v.dataSync())));
+    tf.dispose([...va, ...vb, ...saved.map((s) => s.tensor)]);
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describe('Shampoo options', () => {
+  afterEach(() => undefined);
+  it('resolves the Distributed Shampoo defaults', () => {
+    const o = new Shampoo().options;
+    expect(o).toMatchObject({
+      lr: 1e-2, beta1: 0.9, beta2: 1, epsilon: 1e-12, momentum: 0, weightDecay: 0, decoupledWeightDecay: true, biasCorrection: true,
+      preconditionFrequency: 1, startPreconditioningStep: 1, exponentOverride: 0, exponentMultiplier: 1, grafting: 'adagrad',
+      graftingEpsilon: 1e-3, graftingBeta2: 1, mergeDims: true, maxPreconditionerDim: 1024, rootMethod: 'eigen', preconditionerPrecision: 'float32',
+    });
+    expect(new Shampoo({ preconditionFrequency: 5 }).options.startPreconditioningStep).toBe(5);
+    expect(new Shampoo({ preconditionerPrecision: 'torch.float64' as 'float64' }).options.preconditionerPrecision).toBe('float64');
+  });
+
+  it.each([
+    [{ beta1: 1 }, /beta1: expected a finite number in \[0, 1\), got 1/],
+    [{ beta2: 0 }, /beta2/],
+    [{ epsilon: -1 }, /epsilon/],
+    [{ momentum: 1 }, /momentum/],
+    [{ preconditionFrequency: 0 }, /preconditionFrequency/],
+    [{ preconditionFrequency: 4, startPreconditioningStep: 2 }, /startPreconditioningStep.*>= preconditionFrequency \(4\)/],
+    [{ grafting: 'lamb' }, /grafting: expected one of 'none' \| 'sgd' \| 'adagrad' \| 'rmsprop' \| 'adam'/],
+    [{ maxPreconditionerDim: 2.5 }, /maxPreconditionerDim: expected an integer/],
+    [{ rootMethod: 'newton', exponentMultiplier: 0.5 }, /exponentMultiplier.*'newton'/],
+    [{ rootMethod: 'newton', exponentOverride: 2.5 }, /exponentOverride.*integer/],
+    [{ preconditionerPrecision: 'int8' }, /preconditionerPrecision: expected one of 'float64'/],
+    [{ exponentOverride: [] }, /exponentOverride/],
+    [{ weight_decay: 0.1 }, /Shampoo\.weight_decay: expected a known option/],
+  ])('rejects %j', (o, msg) => {
+    expect(() => new Shampoo(o as never)).toThrow(OptionError);
+    expect(() => new Shampoo(o as never)).toThrow(msg);
+  });
+});
