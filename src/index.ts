@@ -10,6 +10,7 @@ export { roundTensor, roundArray, matMulP, parsePrecision, PRECISIONS, toBf16Bit
 export { SGD, AdamW, RMSprop, RFRMSprop, RFAdamW, type UserOptions } from './tfjs/optimizers.js';
 export { Shampoo } from './tfjs/shampoo.js';
 export type { ShampooOptions, GraftingType, ShampooPrecision } from './optim/shampoo.js';
+export { eigh, EighError, matrixInverseRoot, newtonInverseRoot64, newtonInverseRootTf, mergeSmallDims, modeProduct, type EighResult, type InverseRootOptions, type RootMethod } from './linalg/index.js';
 export { RootfreeOptimizer, type ApplyOptions, type DriverOptions, type NonFinitePolicy, type ParamGroupSpec } from './tfjs/RootfreeOptimizer.js';
 export { evaluateSchedule, type LrSchedule, type ScheduleSpec } from './optim/schedules.js';
 export { OptionError } from './optim/validate.js';

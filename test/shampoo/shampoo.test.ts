@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/setup.js';
 import { OptionError, Shampoo } from '../../src/index.js';
 import type { ShampooOptions } from '../../src/optim/shampoo.js';
+import { resolveShampooOptions } from '../../src/optim/shampoo/options.js';
+import { refreshInverseRoot } from '../../src/optim/shampoo/roots.js';
 import { bf16, makeVar, maxAbsDiff, randomProblem, runTf, type Problem } from '../core/helpers.js';
 import { REF_DEFAULTS, ShampooRef64, type Ref64Options } from './reference64.js';
 
@@ -141,8 +143,33 @@ describe.each(['cpu', 'wasm'] as const)('Shampoo on %s', (backend) => {
   });
 });
 
+describe('inverse-root refresh', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+  const o = resolveShampooOptions({ epsilon: 0 });
+  it('uses the averaged triangles of a float32-asymmetric factor (torch eigh reads one triangle; no silent fallback)', () => {
+    const prev = tf.zeros([2, 2]) as tf.Tensor2D;
+    const f = tf.tensor2d([2, 1.001, 0.999, 2], [2, 2]);
+    const x = refreshInverseRoot(f, 2, 2, o, prev, 'test');
+    // (F/2)^(−1/2) with F symmetrised to [[2,1],[1,2]] → A = [[1, .5], [.5, 1]], eigenvalues 0.5 and 1.5.
+    const want = [0.5 * (0.5 ** -0.5 + 1.5 ** -0.5), 0.5 * (1.5 ** -0.5 - 0.5 ** -0.5)];
+    const got = x.dataSync();
+    expect(Math.abs(got[0] - want[0])).toBeLessThan(1e-6);
+    expect(Math.abs(got[1] - want[1])).toBeLessThan(1e-6);
+    tf.dispose([prev, f, x]);
+  });
+  it('throws, naming the factor, on NaN/Inf factors and on singular roots', () => {
+    const prev = tf.zeros([2, 2]) as tf.Tensor2D;
+    const bad = tf.tensor2d([NaN, 0, 0, 1], [2, 2]);
+    expect(() => refreshInverseRoot(bad, 1, 2, o, prev, "factor 'w' 0")).toThrow(/factor 'w' 0: bias-corrected factor contains NaN or Inf/);
+    const zero = tf.zeros([2, 2]) as tf.Tensor2D;
+    expect(() => refreshInverseRoot(zero, 1, 2, o, prev, 'z')).toThrow(/z: .*non-finite/);
+    tf.dispose([prev, bad, zero]);
+  });
+});
+
 describe('Shampoo options', () => {
-  afterEach(() => undefined);
   it('resolves the Distributed Shampoo defaults', () => {
     const o = new Shampoo().options;
     expect(o).toMatchObject({

@@ -29,8 +29,16 @@ export function refreshInverseRoot(factor: tf.Tensor2D, c2: number, root: number
     });
   }
   const data = factor.dataSync();
+  // float32 matMuls make U·Uᵀ symmetric only up to summation order; like torch.linalg.eigh
+  // (which reads one triangle) the root must not depend on that, so average the triangles.
   const a = new Float64Array(d * d);
-  for (let i = 0; i < a.length; i++) a[i] = data[i] / c2;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = (0.5 * (data[i * d + j] + data[j * d + i])) / c2;
+      a[i * d + j] = v;
+      a[j * d + i] = v;
+    }
+  }
   checkFinite(a, `${where}: bias-corrected factor`);
   let x: Float64Array;
   try {
