@@ -163,7 +163,14 @@ export function scalarOf(v: tf.Tensor1D): tf.Scalar {
 /** Gathers a dense rows×cols matrix from `flat` through a precomputed index map (−1 = zero). */
 export function gatherDense(flat: tf.Tensor1D, index: Int32Array, rowsN: number, colsN: number): tf.Tensor2D {
   const zeroSlot = flat.shape[0];
-  const idx = Int32Array.from(index, (i) => (i < 0 ? zeroSlot : i));
+  // The remapped index is cached with its (usually cached) source map: O(d²) JS per call was
+  // the dominant cost of Toeplitz products at d = 512.
+  let idx = remapped.get(index);
+  if (!idx || idx.zeroSlot !== zeroSlot) {
+    idx = { zeroSlot, data: Int32Array.from(index, (i) => (i < 0 ? zeroSlot : i)) };
+    remapped.set(index, idx);
+  }
   const src = tf.concat([flat, tf.zeros([1])]);
-  return tf.reshape(tf.gather(src, tf.tensor1d(idx, 'int32')), [rowsN, colsN]);
+  return tf.reshape(tf.gather(src, tf.tensor1d(idx.data, 'int32')), [rowsN, colsN]);
 }
+const remapped = new WeakMap<Int32Array, { zeroSlot: number; data: Int32Array }>();

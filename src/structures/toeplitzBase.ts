@@ -1,30 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Precision } from '../precision/index.js';
 import { StructuredBase, checkParts } from './base.js';
-import { col, gatherDense, mm, mmNT, tidyParts, type Parts } from './ops.js';
+import { col, mm, mmNT, tidyParts, type Parts } from './ops.js';
 import type { Structured, StructureClass } from './types.js';
 
-const indexCache = new Map<string, Int32Array>();
-/** Index of coefficient c_{i−j} (lower) or c_{j−i} (upper) for every dense entry, −1 = zero. */
-function toeplitzIndex(d: number, lower: boolean): Int32Array {
-  const key = `${d}/${lower}`;
-  let idx = indexCache.get(key);
-  if (!idx) {
-    idx = new Int32Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-      const k = lower ? i - j : j - i;
-      idx[i * d + j] = k >= 0 ? k : -1;
-    }
-    if (indexCache.size > 64) indexCache.clear();
-    indexCache.set(key, idx);
-  }
-  return idx;
-}
-
-/** The dense triangular Toeplitz matrix of coefficients c (O(d²) gather). */
+/**
+ * The dense triangular Toeplitz matrix of coefficients c in O(d²) copies (wasm's gather costs
+ * ~80 ns per element, this ~20× less): with w = [0 (d−1 times), c_0…c_{d−1}] (reversed for the
+ * lower triangle), row i is the window w[d−1−i … 2d−2−i]; tiling w and reading it with row
+ * stride 2d−2 from offset d−1 produces exactly these windows.
+ */
 export function toeplitzDense(c: tf.Tensor1D, lower: boolean): tf.Tensor2D {
   const d = c.shape[0];
-  return gatherDense(c, toeplitzIndex(d, lower), d, d);
+  if (d === 1) return tf.reshape(c, [1, 1]);
+  const w = tf.concat([tf.zeros([d - 1]), c]);
+  const src = lower ? tf.reverse(w) : w;
+  // Tile by a broadcast add (wasm's Tile kernel is slow JS).
+  const tiled = tf.reshape(tf.add(tf.zeros([d + 1, 1]), tf.reshape(src, [1, 2 * d - 1])), [(d + 1) * (2 * d - 1)]);
+  const flat = tf.slice(tiled, [d - 1], [d * (2 * d - 2)]);
+  return tf.slice(tf.reshape(flat, [d, 2 * d - 2]), [0, 0], [d, d]) as tf.Tensor2D;
 }
 
 /**
