@@ -98,6 +98,15 @@ describe.each(['cpu', 'wasm'] as const)('Shampoo on %s', (backend) => {
     opt.dispose();
   });
 
+  it('SPEC §5.7 demonstration (ε = 1e-6, rank-deficient factors): float32 eigen tracks float64, bf16 Newton diverges, fp16 Newton overflows', () => {
+    const prob = randomProblem(5, 6, [[6, 4]]);
+    const base: Opts = { lr: 0.05, epsilon: 1e-6, mergeDims: false, startPreconditioningStep: 1, grafting: 'none' };
+    const want = runRef(base, prob);
+    expect(maxAbsDiff(runShampoo(base, prob), want)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(runShampoo({ ...base, preconditionerPrecision: 'bfloat16', rootMethod: 'newton', newtonMaxIterations: 30 }, prob), want)).toBeGreaterThan(1);
+    expect(() => runShampoo({ ...base, preconditionerPrecision: 'float16', rootMethod: 'newton', newtonMaxIterations: 30 }, prob)).toThrow(/inverse root \(Newton, float16\) contains NaN or Inf/);
+  });
+
   it('leaks no tensors over 100 steps (eigen and tfjs-Newton roots, every slot kind)', () => {
     for (const extra of [{}, { rootMethod: 'newton', preconditionerPrecision: 'float16' }, { maxPreconditionerDim: 3 }] as Array<Partial<ShampooOptions>>) {
       const prob = randomProblem(11, 100, [[4, 3], [4], []], 0.1);
