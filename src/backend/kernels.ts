@@ -3,6 +3,7 @@
  * backend. Each module registers idempotently.
  */
 import { registerRoundKernel } from './roundKernel.js';
+import { registerWasmGradientKernels } from './gradients/index.js';
 
 const registered = new Set<string>();
 
@@ -10,4 +11,5 @@ export function registerRootfreeKernels(backend: string): void {
   if (registered.has(backend)) return;
   registered.add(backend);
   registerRoundKernel(backend);
+  if (backend === 'wasm') registerWasmGradientKernels();
 }

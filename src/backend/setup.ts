@@ -12,6 +12,12 @@ export interface BackendOptions {
   threads?: number;
   /** Called with warnings instead of `console.warn`. */
   onWarning?: (message: string) => void;
+  /**
+   * Register rootfree's kernels (default true). `false` keeps tfjs's stock kernels, e.g. to
+   * benchmark stock tfjs-wasm against the patched gradients; it also removes the wasm gradient
+   * kernels if an earlier call registered them.
+   */
+  kernels?: boolean;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -21,7 +27,9 @@ function silenceNodeBanner(): void {
   if (silenced) return;
   silenced = true;
   // tfjs prints "Hi, looks like you are running TensorFlow.js in Node.js" once; it is noise for a CLI.
-  tf.env().set('IS_TEST', true);
+  // PROD silences tfjs warnings. (Not IS_TEST: that turns on a per-kernel leak check which
+  // misfires on customGrad ops, e.g. fused.matMul, so tf.layers Dense could not train.)
+  tf.env().set('PROD', true);
 }
 
 /**
@@ -36,16 +44,26 @@ export async function useBackend(name: BackendName = 'wasm', options: BackendOpt
     throw new RangeError(`threads: expected a positive integer, got ${threads}`);
   }
   if (name === 'wasm' && threads > 1) {
+    // Must precede any other wasm initialisation: one wasm build per process (wasmThreads.ts).
     const { setupWasmThreads } = await import('./wasmThreads.js');
-    const ok = await setupWasmThreads(threads, warn);
-    if (!ok) warn(`could not start ${threads} wasm threads; continuing with 1 thread`);
+    await setupWasmThreads(threads, warn);
   }
   if (tf.getBackend() !== name || !tf.findBackend(name)) {
     const ok = await tf.setBackend(name);
     if (!ok) throw new Error(`backend '${name}' could not be initialised${isNode && (name === 'webgl' || name === 'webgpu') ? ' (not available in Node)' : ''}`);
   }
   await tf.ready();
+  if (options.kernels === false) {
+    const { unregisterWasmGradientKernels } = await import('./gradients/index.js');
+    unregisterWasmGradientKernels();
+    return name;
+  }
   const { registerRootfreeKernels } = await import('./kernels.js');
   registerRootfreeKernels(name);
+  if (name === 'wasm') {
+    // Idempotent; re-registers after a `kernels: false` call in the same process.
+    const { registerWasmGradientKernels } = await import('./gradients/index.js');
+    registerWasmGradientKernels();
+  }
   return name;
 }

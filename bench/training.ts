@@ -1,0 +1,158 @@
+/**
+ * Training-step benchmark: stock tfjs-wasm vs rootfree-patched wasm, 1 vs 2 XNNPACK threads, on
+ * the CNN and transformer workloads of TFJS-FINDINGS. Every configuration runs in its own child
+ * process (one wasm build per process; stock must not see rootfree's kernels), and passes
+ * alternate the configurations so machine-load drift hits all of them alike.
+ */
+import { spawn } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildConfig, KernelSet } from './trainingChild.js';
+import type { Workload } from './trainingWorkloads.js';
+
+export interface BenchTrainingOptions {
+  workloads?: Workload[];
+  /** Default: stock, stock+dW (stock plus the one kernel a CNN needs), rootfree. */
+  kernels?: KernelSet[];
+  threads?: number[];
+  /** Child processes per configuration, interleaved. Default 2. */
+  passes?: number;
+  warmup?: number;
+  rounds?: number;
+  stepsPerRound?: number;
+  /** Per child process. Default 10 minutes. */
+  timeoutMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface TrainingSample {
+  workload: Workload;
+  kernels: KernelSet;
+  threads: number;
+  pass: number;
+  /** Threads the wasm backend really used (the shim may fall back to 1). */
+  threadsActual?: number;
+  msPerStep?: number[];
+  cpuOverWall?: number;
+  firstLoss?: number;
+  lastLoss?: number;
+  warnings?: string[];
+  /** Set when the configuration cannot train (e.g. stock wasm lacks Conv2DBackpropFilter). */
+  error?: string;
+}
+
+export interface TrainingSummary {
+  workload: Workload;
+  kernels: KernelSet;
+  threads: number;
+  medianMsPerStep: number | null;
+  steps: number;
+  error?: string;
+}
+
+export interface TrainingBenchResult {
+  name: 'training';
+  machine: { cpus: number; model: string; node: string; loadavg: number[] };
+  options: Required<Omit<BenchTrainingOptions, 'onProgress'>>;
+  samples: TrainingSample[];
+  summary: TrainingSummary[];
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..');
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function runChild(cfg: ChildConfig, timeoutMs: number): Promise<Omit<TrainingSample, 'pass'>> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'trainingChild.ts'), JSON.stringify(cfg)], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.on('close', (code) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      if (line) {
+        try {
+          const r = JSON.parse(line);
+          resolve({ ...r, workload: cfg.workload, kernels: cfg.kernels, threads: cfg.threads });
+          return;
+        } catch {
+          // fall through to the error sample
+        }
+      }
+      resolve({ workload: cfg.workload, kernels: cfg.kernels, threads: cfg.threads, error: `child exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}` });
+    });
+  });
+}
+
+export async function benchTraining(opts: BenchTrainingOptions = {}): Promise<TrainingBenchResult> {
+  const options = {
+    workloads: opts.workloads ?? (['cnn', 'transformer'] as Workload[]),
+    kernels: opts.kernels ?? (['stock', 'stock+dW', 'rootfree'] as KernelSet[]),
+    threads: opts.threads ?? [1, 2],
+    passes: opts.passes ?? 2,
+    warmup: opts.warmup ?? 2,
+    rounds: opts.rounds ?? 3,
+    stepsPerRound: opts.stepsPerRound ?? 3,
+    timeoutMs: opts.timeoutMs ?? 600_000,
+  };
+  const progress = opts.onProgress ?? (() => undefined);
+  const configs: ChildConfig[] = [];
+  for (const workload of options.workloads) {
+    for (const kernels of options.kernels) {
+      // stock+dW differs from stock only for conv nets.
+      if (kernels === 'stock+dW' && workload !== 'cnn') continue;
+      for (const threads of options.threads) {
+        configs.push({ workload, kernels, threads, warmup: options.warmup, rounds: options.rounds, stepsPerRound: options.stepsPerRound });
+      }
+    }
+  }
+  const samples: TrainingSample[] = [];
+  const failed = new Set<string>();
+  for (let pass = 0; pass < options.passes; pass++) {
+    // Rotate the order each pass so no configuration always runs first (cold caches, load drift).
+    const order = configs.map((_, i) => configs[(i + pass) % configs.length]);
+    for (const cfg of order) {
+      const key = `${cfg.workload}/${cfg.kernels}/${cfg.threads}`;
+      // A configuration that cannot train fails the same way every time; record it once.
+      if (failed.has(key)) continue;
+      progress(`training bench pass ${pass + 1}/${options.passes}: ${key}`);
+      const r = await runChild(cfg, options.timeoutMs);
+      if (r.error) failed.add(key);
+      samples.push({ ...r, pass });
+    }
+  }
+  const summary: TrainingSummary[] = configs.map((c) => {
+    const mine = samples.filter((s) => s.workload === c.workload && s.kernels === c.kernels && s.threads === c.threads);
+    const steps = mine.flatMap((s) => s.msPerStep ?? []);
+    const error = mine.find((s) => s.error)?.error;
+    return { workload: c.workload, kernels: c.kernels, threads: c.threads, medianMsPerStep: median(steps), steps: steps.length, ...(error ? { error } : {}) };
+  });
+  return {
+    name: 'training',
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadavg: os.loadavg() },
+    options,
+    samples,
+    summary,
+  };
+}
+
+// `npx tsx bench/training.ts` runs it standalone and prints the summary.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  benchTraining({ onProgress: (m) => console.error(m) }).then((r) => {
+    console.table(r.summary);
+    console.log(JSON.stringify(r));
+  });
+}

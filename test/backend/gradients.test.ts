@@ -1,0 +1,210 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmGradientKernels, unregisterWasmGradientKernels, wasmKernelConfigs } from '../../src/backend/gradients/index.js';
+import { dwStrategy } from '../../src/backend/gradients/conv2d.js';
+import { wasmDataIds, wasmVsCpu } from './helpers.js';
+
+const TOL = 1e-5;
+
+beforeAll(async () => {
+  tf.env().set('IS_TEST', true);
+  await tf.setBackend('wasm');
+  registerWasmGradientKernels();
+});
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+function convOutShape(x: number[], f: number[], s: number, pad: Pad, rounding?: 'floor' | 'round' | 'ceil', depthwise = false) {
+  const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], s, 1, pad as 'same', rounding, depthwise);
+  return info.outShape;
+}
+
+describe('Conv2D gradients on wasm (forward-conv implementation) match cpu', () => {
+  const cases: Array<{ x: number[]; f: number[]; s: number; pad: Pad; rounding?: 'floor' | 'round' | 'ceil' }> = [
+    { x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: 1, pad: 'same' },
+    { x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: 1, pad: 'valid' },
+    { x: [2, 10, 7, 2], f: [3, 2, 2, 5], s: 2, pad: 'same' },
+    { x: [2, 10, 7, 2], f: [3, 2, 2, 5], s: 2, pad: 'valid' },
+    { x: [1, 11, 12, 3], f: [5, 5, 3, 2], s: 3, pad: 'valid' },
+    { x: [1, 11, 12, 3], f: [5, 5, 3, 2], s: 3, pad: 'same' },
+    { x: [3, 8, 8, 1], f: [1, 1, 1, 6], s: 2, pad: 'valid' },
+    { x: [2, 7, 9, 2], f: [3, 4, 2, 3], s: 1, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+    { x: [2, 7, 9, 2], f: [3, 3, 2, 3], s: 2, pad: [[0, 0], [0, 3], [1, 1], [0, 0]] },
+    { x: [2, 9, 9, 2], f: [3, 3, 2, 3], s: 2, pad: 1, rounding: 'floor' },
+    { x: [2, 8, 8, 2], f: [3, 3, 2, 3], s: 2, pad: 1, rounding: 'ceil' },
+    { x: [4, 28, 28, 1], f: [3, 3, 1, 8], s: 1, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    it(`x ${c.x} f ${c.f} stride ${c.s} pad ${JSON.stringify(c.pad)}${c.rounding ? ` ${c.rounding}` : ''} (both dW forms)`, async () => {
+      const out = convOutShape(c.x, c.f, c.s, c.pad, c.rounding);
+      for (const kind of ['patches', 'conv'] as const) {
+        dwStrategy.kind = kind;
+        const diff = await wasmVsCpu([{ shape: c.x, seed: 1 }, { shape: c.f, seed: 2 }, { shape: out, seed: 3 }], (x, f, r) =>
+          tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, 'NHWC', 1, c.rounding), r)))([x, f]),
+        );
+        expect(diff, kind).toBeLessThan(TOL);
+      }
+      dwStrategy.kind = 'auto';
+    });
+  }
+
+  it('NCHW backprop kernels (called directly) match cpu', async () => {
+    dwStrategy.kind = 'patches';
+    const x = [2, 3, 9, 8];
+    const f = [3, 3, 3, 4];
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
+    const dy = [2, 4, 5, 4];
+    const diffF = await wasmVsCpu([{ shape: x, seed: 4 }, { shape: dy, seed: 5 }], (a, b) =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: a, dy: b }, { ...attrs, filterShape: f } as never) as tf.Tensor,
+    );
+    const diffI = await wasmVsCpu([{ shape: dy, seed: 6 }, { shape: f, seed: 7 }], (a, b) =>
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: a, filter: b }, { ...attrs, inputShape: x } as never) as tf.Tensor,
+    );
+    dwStrategy.kind = 'auto';
+    expect(diffF).toBeLessThan(TOL);
+    expect(diffI).toBeLessThan(TOL);
+  });
+
+  it('conv2dTranspose (Conv2DBackpropInput forward use) matches cpu', async () => {
+    const diff = await wasmVsCpu([{ shape: [2, 5, 5, 4], seed: 8 }, { shape: [3, 3, 2, 4], seed: 9 }], (y, f) =>
+      tf.conv2dTranspose(y as tf.Tensor4D, f as tf.Tensor4D, [2, 10, 10, 2], 2, 'same'),
+    );
+    expect(diff).toBeLessThan(TOL);
+  });
+});
+
+describe('depthwise conv gradients on wasm match cpu', () => {
+  const cases = [
+    { x: [2, 9, 9, 3], f: [3, 3, 3, 1], s: 1, pad: 'same' as const },
+    { x: [2, 9, 8, 3], f: [3, 3, 3, 2], s: 2, pad: 'same' as const },
+    { x: [2, 10, 10, 4], f: [5, 3, 4, 3], s: 2, pad: 'valid' as const },
+    { x: [1, 7, 7, 2], f: [2, 2, 2, 1], s: 1, pad: 'valid' as const },
+  ];
+  for (const c of cases) {
+    it(`x ${c.x} f ${c.f} stride ${c.s} ${c.pad}`, async () => {
+      const out = convOutShape(c.x, c.f, c.s, c.pad, undefined, true);
+      const diff = await wasmVsCpu([{ shape: c.x, seed: 11 }, { shape: c.f, seed: 12 }, { shape: out, seed: 13 }], (x, f, r) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), r)))([x, f]),
+      );
+      expect(diff).toBeLessThan(TOL);
+    });
+  }
+});
+
+describe('UnsortedSegmentSum on wasm', () => {
+  it('trains a tf.gather embedding: gradient matches cpu', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => (i * 7) % 13);
+    const diff = await wasmVsCpu([{ shape: [13, 6], seed: 21 }, { shape: [40], seed: 0, dtype: 'int32', values: ids }, { shape: [40, 6], seed: 22 }], (table, idx, r) =>
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx as tf.Tensor1D), r)))(table),
+    );
+    expect(diff).toBeLessThan(TOL);
+  });
+
+  it('direct call with trailing dims and an unused segment matches cpu', async () => {
+    const ids = [0, 3, 3, 1, 0, 2];
+    const diff = await wasmVsCpu([{ shape: [6, 3, 4], seed: 23 }, { shape: [6], seed: 0, dtype: 'int32', values: ids }], (x, s) =>
+      tf.unsortedSegmentSum(x, s as tf.Tensor1D, 5),
+    );
+    expect(diff).toBeLessThan(TOL);
+  });
+});
+
+describe('Einsum on wasm matches cpu', () => {
+  const cases: Array<{ eq: string; shapes: number[][] }> = [
+    { eq: 'ij,jk->ik', shapes: [[5, 7], [7, 3]] },
+    { eq: 'ij,kj->ik', shapes: [[5, 7], [4, 7]] },
+    { eq: 'ji,jk->ik', shapes: [[7, 5], [7, 3]] },
+    { eq: 'bij,bjk->bik', shapes: [[3, 5, 7], [3, 7, 2]] },
+    { eq: 'bhqd,bhkd->bhqk', shapes: [[2, 3, 6, 4], [2, 3, 5, 4]] },
+    { eq: 'ij,jk->ki', shapes: [[5, 7], [7, 3]] },
+    { eq: 'ij,j->i', shapes: [[5, 7], [7]] },
+    { eq: 'i,j->ij', shapes: [[5], [4]] },
+    { eq: 'i,i->', shapes: [[6], [6]] },
+    { eq: 'ij->ji', shapes: [[3, 4]] },
+    { eq: 'ij->i', shapes: [[3, 4]] },
+    { eq: 'ijk,jk->i', shapes: [[2, 3, 4], [3, 4]] },
+  ];
+  for (const c of cases) {
+    it(c.eq, async () => {
+      const diff = await wasmVsCpu(c.shapes.map((shape, i) => ({ shape, seed: 31 + i })), (...xs) => tf.einsum(c.eq, ...xs));
+      expect(diff).toBeLessThan(TOL);
+    });
+  }
+});
+
+describe('matMul gradients on wasm (explicit transposes + XNNPACK NN) match cpu', () => {
+  const cases: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }> = [
+    { a: [17, 9], b: [9, 13], ta: false, tb: false },
+    { a: [9, 17], b: [9, 13], ta: true, tb: false },
+    { a: [17, 9], b: [13, 9], ta: false, tb: true },
+    { a: [9, 17], b: [13, 9], ta: true, tb: true },
+    { a: [3, 17, 9], b: [9, 13], ta: false, tb: false },
+    { a: [2, 3, 40, 40], b: [2, 3, 40, 40], ta: false, tb: true },
+    { a: [4, 6, 5], b: [4, 5, 7], ta: false, tb: false },
+    { a: [2, 1, 6, 5], b: [3, 5, 7], ta: false, tb: false },
+  ];
+  for (const c of cases) {
+    it(`a ${c.a}${c.ta ? 'ᵀ' : ''} · b ${c.b}${c.tb ? 'ᵀ' : ''}`, async () => {
+      const diff = await wasmVsCpu([{ shape: c.a, seed: 41 }, { shape: c.b, seed: 42 }], (a, b) => {
+        const y = tf.matMul(a, b, c.ta, c.tb);
+        const r = tf.tensor(Array.from({ length: y.size }, (_, i) => Math.sin(i)), y.shape);
+        // tfjs-core's BatchMatMul gradient does not reduce broadcast batch dims (fails on cpu too).
+        if (c.a.length !== c.b.length || c.a.slice(0, -2).some((d, i) => d !== c.b[i])) return [y];
+        const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, c.ta, c.tb), r)))([a, b]);
+        return [y, ...g];
+      });
+      expect(diff).toBeLessThan(TOL);
+    });
+  }
+
+  it('fused matMul (tf.layers Dense path: bias + relu) forward and gradients match cpu', async () => {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true]]) {
+      const aShape = ta ? [12, 20] : [20, 12];
+      const bShape = tb ? [8, 12] : [12, 8];
+      const diff = await wasmVsCpu([{ shape: aShape, seed: 51 }, { shape: bShape, seed: 52 }, { shape: [8], seed: 53 }, { shape: [20, 8], seed: 54 }], (a, b, bias, r) => {
+        const f = (p: tf.Tensor, q: tf.Tensor, c: tf.Tensor) =>
+          tf.fused.matMul({ a: p as tf.Tensor2D, b: q as tf.Tensor2D, bias: c, activation: 'relu', transposeA: ta, transposeB: tb });
+        return [f(a, b, bias), ...tf.grads((p: tf.Tensor, q: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(p, q, c), r)))([a, b, bias])];
+      });
+      expect(diff).toBeLessThan(TOL);
+    }
+  });
+});
+
+describe('registration', () => {
+  it('kernels do not leak wasm storage', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([2, 9, 9, 3]);
+    const f = tf.randomNormal([3, 3, 3, 4]);
+    const a = tf.randomNormal([3, 40, 40]);
+    const step = () =>
+      tf.tidy(() => {
+        const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same')))([x, f]);
+        const h = tf.grad((p: tf.Tensor) => tf.sum(tf.matMul(p, p, false, true)))(a);
+        const e = tf.einsum('bij,bkj->bik', a, a);
+        const d = tf.grad((p: tf.Tensor) => tf.sum(tf.depthwiseConv2d(p as tf.Tensor4D, tf.ones([3, 3, 3, 2]) as tf.Tensor4D, 2, 'same')))(x);
+        return tf.addN([tf.sum(g[0]), tf.sum(g[1]), tf.sum(h), tf.sum(e), tf.sum(d)]);
+      });
+    tf.dispose(step());
+    const tensors = tf.memory().numTensors;
+    const ids = wasmDataIds();
+    for (let i = 0; i < 3; i++) tf.dispose(step());
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(wasmDataIds()).toBe(ids);
+    tf.dispose([x, f, a]);
+  });
+
+  it('is idempotent, wasm-only, and restores the stock kernels', () => {
+    const cpuBefore = tf.getKernel('Conv2DBackpropInput', 'cpu');
+    registerWasmGradientKernels();
+    registerWasmGradientKernels();
+    for (const k of wasmKernelConfigs) expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
+    expect(tf.getKernel('Conv2DBackpropInput', 'cpu')).toBe(cpuBefore);
+    unregisterWasmGradientKernels();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).not.toBe(wasmKernelConfigs[0].kernelFunc);
+    expect(tf.getKernel('BatchMatMul', 'wasm')).toBeDefined();
+    registerWasmGradientKernels();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+});
