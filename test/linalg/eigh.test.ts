@@ -24,7 +24,7 @@ function residuals(a: Float64Array, n: number, values: Float64Array, v: Float64A
 const ascending = (v: Float64Array) => v.every((x, i) => i === 0 || v[i - 1] <= x);
 
 describe('eigh (float64 Householder + implicit QL)', () => {
-  it.each([1, 2, 3, 5, 17, 64, 150])('random symmetric %i×%i: reconstruction and orthogonality ~1e-12, ascending', (n) => {
+  it.each([1, 2, 3, 5, 17, 64, 150])('random symmetric n = %i: reconstruction and orthogonality ~1e-12, ascending', (n) => {
     const a = randomSymmetric(n, 100 + n);
     const { values, vectors } = eigh(a, n);
     const { recon, orth } = residuals(a, n, values, vectors);
