@@ -68,7 +68,15 @@ export function checkEnum<T extends string>(option: string, value: unknown, allo
 export function checkKnownKeys(where: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new OptionError(`${where}.${key}`, (options as Record<string, unknown>)[key], `a known option (${known.join(', ')})`);
+      const guess = suggestKey(key, known);
+      const hint = guess ? `; did you mean '${guess}'?` : '';
+      throw new OptionError(`${where}.${key}`, (options as Record<string, unknown>)[key], `a known option (${known.join(', ')})${hint}`);
     }
   }
+}
+
+/** The known key equal to `key` up to case and underscores (`weight_decay` -> `weightDecay`). */
+export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  const norm = (k: string) => k.replace(/_/g, '').toLowerCase();
+  return known.find((k) => norm(k) === norm(key));
 }

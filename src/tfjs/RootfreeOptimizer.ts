@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { evaluateSchedule, type LrSchedule } from '../optim/schedules.js';
 import type { Method, ParamInfo, State, StepContext } from '../optim/types.js';
-import { checkEnum, checkNumber, OptionError } from '../optim/validate.js';
+import { checkEnum, checkNumber, OptionError, suggestKey } from '../optim/validate.js';
 import { resolveBatchSize } from '../optim/common.js';
 
 /** What to do when a gradient contains NaN or ±Inf. Either way the rejected step changes nothing. */
@@ -331,6 +331,8 @@ function splitOptions(options: Record<string, unknown>): { methodRaw: Record<str
   for (const [k, v] of Object.entries(options)) {
     if (k === 'customObjects') continue; // added by tfjs deserialisation
     if (v === undefined) continue;
+    const driverGuess = DRIVER_KEYS.includes(k) ? undefined : suggestKey(k, DRIVER_KEYS);
+    if (driverGuess) throw new OptionError(k, v, `a known option; did you mean '${driverGuess}'?`);
     (DRIVER_KEYS.includes(k) ? driver : methodRaw)[k] = v;
   }
   return { methodRaw, driver: driver as DriverOptions };

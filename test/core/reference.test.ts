@@ -154,6 +154,36 @@ describe.each(['cpu', 'wasm'] as const)('float64 reference on %s', (backend) => 
   });
 });
 
+describe('null gradients', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  it('a parameter without a gradient is left alone and keeps its own step count (AdamW bias correction)', () => {
+    // b gets a gradient only on odd steps: PyTorch's per-parameter `step` then differs from a's.
+    const prob = randomProblem(31, 10);
+    const o = { lr: 0.01, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.1 };
+    const refA = refAdamW(o);
+    const refB = refAdamW(o);
+    const pa = [prob.init[0].slice()];
+    const pb = [prob.init[1].slice()];
+    const opt = new AdamW(o);
+    const { vars } = runTf(opt, { ...prob, grads: [] });
+    prob.grads.forEach((g, t) => {
+      refA.step(pa, [g[0]], 1);
+      if (t % 2 === 1) refB.step(pb, [g[1]], 1);
+      const ga = tf.tensor(g[0], prob.shapes[0]);
+      const gb = t % 2 === 1 ? tf.tensor(g[1], prob.shapes[1]) : null;
+      opt.applyGradients([{ name: vars[0].name, tensor: ga }, { name: vars[1].name, tensor: gb as tf.Tensor }]);
+      tf.dispose([ga, ...(gb ? [gb] : [])]);
+      if (t === 0) expect(Array.from(vars[1].dataSync())).toEqual(prob.init[1]);
+    });
+    expect(tolRatio([Array.from(vars[0].dataSync()), Array.from(vars[1].dataSync())], [pa[0], pb[0]], ATOL, RTOL)).toBeLessThanOrEqual(1);
+    vars.forEach((v) => v.dispose());
+    opt.dispose();
+  });
+});
+
 /** bf16 state: the reference emulates PyTorch's per-op bf16 rounding (SPEC §6.3). */
 describe.each(['cpu', 'wasm'] as const)('bfloat16 state on %s', (backend) => {
   beforeAll(async () => {

@@ -184,7 +184,7 @@ describe.each(['cpu', 'wasm'] as const)('model.save / tf.loadLayersModel with in
     expect(lopt.getConfig()).toEqual(opt.getConfig());
     expect(lopt.iterations).toBe(6);
     // Param groups resolve the same way for the (renamed) loaded variables.
-    const names = (m: tfl.LayersModel) => m.trainableWeights.map((w) => w.read().name);
+    const names = (m: tfl.LayersModel) => m.trainableWeights.map((w) => (w.read() as tf.Variable).name);
     expect(names(loaded)).not.toEqual(names(model));
     names(loaded).forEach((n, i) => expect(lopt.optionsFor(n)).toEqual(opt.optionsFor(names(model)[i])));
 
