@@ -93,7 +93,14 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
       } catch {
         throw new OptionError(`paramGroups[${i}].match`, g.match, 'a valid regular expression');
       }
-      const { methodRaw: groupRaw } = splitOptions(g.options ?? {});
+      if (g.options !== undefined && (g.options === null || typeof g.options !== 'object')) {
+        throw new OptionError(`paramGroups[${i}].options`, g.options, 'an object of method options');
+      }
+      const { methodRaw: groupRaw, driver: groupDriver } = splitOptions(g.options ?? {});
+      const misplaced = Object.keys(groupDriver)[0];
+      if (misplaced) {
+        throw new OptionError(`paramGroups[${i}].options.${misplaced}`, (groupDriver as Record<string, unknown>)[misplaced], 'a method option (driver options apply to the whole optimizer, not to a group)');
+      }
       return { re, options: method.resolve({ ...methodRaw, ...groupRaw }) };
     });
   }

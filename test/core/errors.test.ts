@@ -28,6 +28,8 @@ describe('invalid hyper-parameters throw at construction, naming option, value a
     ['clipGradNorm 0', () => new SGD({ clipGradNorm: 0 }), /^clipGradNorm: expected a finite number > 0, got 0$/],
     ['paramGroups bad regex', () => new SGD({ paramGroups: [{ match: '(', options: {} }] }), /^paramGroups\[0\]\.match: expected a valid regular expression, got "\("$/],
     ['paramGroups bad option', () => new RFAdamW({ paramGroups: [{ match: 'bias', options: { beta1: 2 } }] }), /^beta1: expected a finite number in \[0, 1\), got 2$/],
+    ['paramGroups driver option in a group', () => new SGD({ paramGroups: [{ match: 'bias', options: { clipGradNorm: 1 } }] }), /^paramGroups\[0\]\.options\.clipGradNorm: expected a method option \(driver options apply to the whole optimizer, not to a group\), got 1$/],
+    ['paramGroups options not an object', () => new SGD({ paramGroups: [{ match: 'bias', options: 3 as never }] }), /^paramGroups\[0\]\.options: expected an object of method options, got 3$/],
     ['schedule type', () => new SGD({ lr: { type: 'linear', value: 1 } as never }), /^lr\.type: expected one of 'constant' \| 'multistep' \| 'cosine', got "linear"$/],
     ['cosine totalSteps', () => new SGD({ lr: { type: 'cosine', value: 1, totalSteps: 0 } }), /^lr\.totalSteps: expected an integer >= 1, got 0$/],
     ['cosine warmup > total', () => new SGD({ lr: { type: 'cosine', value: 1, totalSteps: 5, warmupSteps: 6 } }), /^lr\.warmupSteps: expected an integer in \[0, 5\], got 6$/],
