@@ -157,3 +157,22 @@ export function allowLayersOnWasm(): void {
   tf.env().set('IS_TEST', false);
   tf.env().set('PROD', true);
 }
+
+/** Round-to-nearest-even float32 → IEEE half (subnormals, overflow to ±Inf), via float32 first. */
+export function fp16(x: number): number {
+  const v = Math.fround(x);
+  if (Number.isNaN(v) || !Number.isFinite(v) || v === 0) return v;
+  const a = Math.abs(v);
+  if (a >= 65520) return Math.sign(v) * Infinity;
+  const quantum = a < 2 ** -14 ? 2 ** -24 : 2 ** (Math.floor(Math.log2(a)) - 10);
+  const q = a / quantum;
+  let n = Math.floor(q);
+  const rest = q - n;
+  if (rest > 0.5 || (rest === 0.5 && n % 2 === 1)) n++;
+  return Math.sign(v) * n * quantum;
+}
+
+export function fp16Ulp(x: number): number {
+  const a = Math.abs(x);
+  return a < 2 ** -14 ? 2 ** -24 : 2 ** (Math.floor(Math.log2(a)) - 10);
+}

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/setup.js';
 import { AdamW, RFAdamW, RFRMSprop, RMSprop, SGD } from '../../src/index.js';
 import type { RootfreeOptimizer } from '../../src/tfjs/RootfreeOptimizer.js';
-import { bf16, bf16Ulp, maxAbsDiff, randomProblem, runTf, stateSlot, tolRatio } from './helpers.js';
+import { bf16, bf16Ulp, fp16, fp16Ulp, randomProblem, runTf, stateSlot, tolRatio } from './helpers.js';
 import { refAdamW, refRFAdamW, refRFRMSprop, refRMSprop, refSGD, runRef, type RefOptimizer } from './reference.js';
 
 /**
@@ -184,65 +184,82 @@ describe('null gradients', () => {
   });
 });
 
-/** bf16 state: the reference emulates PyTorch's per-op bf16 rounding (SPEC §6.3). */
-describe.each(['cpu', 'wasm'] as const)('bfloat16 state on %s', (backend) => {
+/** Half-precision state: the reference emulates PyTorch's per-op rounding (SPEC §6.3). */
+const HALF = [
+  { dtype: 'bfloat16', round: bf16, ulp: bf16Ulp },
+  { dtype: 'float16', round: fp16, ulp: fp16Ulp },
+] as const;
+
+describe.each(['cpu', 'wasm'] as const)('half-precision state on %s', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
   });
 
-  const within = (got: number[][], want: number[][], ulps: number): number => {
+  const within = (got: number[][], want: number[][], ulp: (x: number) => number, ulps: number): number => {
     let worst = 0;
     got.flat().forEach((x, k) => {
       const w = want.flat()[k];
-      worst = Math.max(worst, Math.abs(x - w) / bf16Ulp(w));
+      worst = Math.max(worst, Math.abs(x - w) / ulp(w));
     });
     return worst / ulps;
   };
 
-  it('RF-RMSprop (momentum, weight decay, lr_cov < 2^-9 so the bf16 EMA decay is lost)', async () => {
+  it.each(HALF)('RF-RMSprop $dtype (momentum, weight decay, lr_cov < 2^-9: the bf16 EMA decay is lost)', async ({ dtype, round, ulp }) => {
     const o = { lr: 0.01, alpha: 0.999, damping: 1e-3, weightDecay: 0.01, momentum: 0.9 };
     const prob = randomProblem(4242, STEPS);
-    const ref = refRFRMSprop({ ...o, stateDtype: 'bfloat16' });
+    const ref = refRFRMSprop({ ...o, stateDtype: dtype });
     const want = runRef(ref, prob, () => 16);
     const want64 = runRef(refRFRMSprop(o), prob, () => 16);
-    const opt = new RFRMSprop({ ...o, stateDtype: 'bfloat16', batchSize: 16 });
+    const opt = new RFRMSprop({ ...o, stateDtype: dtype, batchSize: 16 });
     const { history, vars } = runTf(opt, prob);
     try {
       const v = await stateSlot(opt, 'v');
       const buf = await stateSlot(opt, 'momentum');
-      // Stored state is exactly bf16-representable and within 2 bf16 ulps of the emulation.
-      for (const x of [...v.flat(), ...buf.flat()]) expect(bf16(x)).toBe(x);
-      expect(within(v, ref.state.map((s) => s.v), 2)).toBeLessThanOrEqual(1);
-      expect(within(buf, ref.state.map((s) => s.buf), 2)).toBeLessThanOrEqual(1);
+      // Stored state is exactly representable and within 2 ulps of the emulation.
+      for (const x of [...v.flat(), ...buf.flat()]) expect(round(x)).toBe(x);
+      expect(within(v, ref.state.map((s) => s.v), ulp, 2)).toBeLessThanOrEqual(1);
+      expect(within(buf, ref.state.map((s) => s.buf), ulp, 2)).toBeLessThanOrEqual(1);
       expect(tolRatio(history, want, 1e-4, 0)).toBeLessThanOrEqual(1);
-      // and bf16 really differs from float64 (v never decays): the check has teeth.
-      expect(maxAbsDiff(want, want64)).toBeGreaterThan(1e-3);
+      // and the half-precision run really differs from float64: the check has teeth.
+      expect(tolRatio(want, want64, 1e-5, 0)).toBeGreaterThan(2);
     } finally {
       vars.forEach((x) => x.dispose());
       opt.dispose();
     }
   });
 
-  it('RF-AdamW (bias correction)', async () => {
+  it.each(HALF)('RF-AdamW $dtype (bias correction)', async ({ dtype, round, ulp }) => {
     const o = { lr: 0.01, beta1: 0.9, beta2: 0.99, damping: 1e-4, weightDecay: 0.01, biasCorrection: true };
     const prob = randomProblem(4343, STEPS);
-    const ref = refRFAdamW({ ...o, stateDtype: 'bfloat16' });
+    const ref = refRFAdamW({ ...o, stateDtype: dtype });
     const want = runRef(ref, prob, () => 8);
     const want64 = runRef(refRFAdamW(o), prob, () => 8);
-    const opt = new RFAdamW({ ...o, stateDtype: 'bf16', batchSize: 8 });
+    const opt = new RFAdamW({ ...o, stateDtype: dtype === 'bfloat16' ? 'bf16' : 'fp16', batchSize: 8 });
     const { history, vars } = runTf(opt, prob);
     try {
       const m = await stateSlot(opt, 'm');
       const v = await stateSlot(opt, 'v');
-      for (const x of [...v.flat(), ...m.flat()]) expect(bf16(x)).toBe(x);
-      expect(within(v, ref.state.map((s) => s.v), 2)).toBeLessThanOrEqual(1);
-      expect(within(m, ref.state.map((s) => s.m), 2)).toBeLessThanOrEqual(1);
+      for (const x of [...v.flat(), ...m.flat()]) expect(round(x)).toBe(x);
+      expect(within(v, ref.state.map((s) => s.v), ulp, 2)).toBeLessThanOrEqual(1);
+      expect(within(m, ref.state.map((s) => s.m), ulp, 2)).toBeLessThanOrEqual(1);
       expect(tolRatio(history, want, 1e-4, 0)).toBeLessThanOrEqual(1);
-      expect(maxAbsDiff(want, want64)).toBeGreaterThan(1e-4);
+      expect(tolRatio(want, want64, 1e-6, 0)).toBeGreaterThan(2);
     } finally {
       vars.forEach((x) => x.dispose());
       opt.dispose();
     }
+  });
+
+  it('the fp16 rounding used by the reference matches known values', () => {
+    expect(fp16(1 + 2 ** -11)).toBe(1); // tie to even
+    expect(fp16(1 + 3 * 2 ** -11)).toBe(1 + 2 ** -9);
+    expect(fp16(65504)).toBe(65504);
+    expect(fp16(65520)).toBe(Infinity);
+    expect(fp16(2 ** -25)).toBe(0); // tie to even at the smallest subnormal
+    expect(fp16(3 * 2 ** -26)).toBe(2 ** -24);
+    expect(bf16(1 + 2 ** -8)).toBe(1);
+    expect(bf16(1 + 3 * 2 ** -8)).toBe(1.015625);
+    expect(bf16(1 + 2 ** -8 + 2 ** -20)).toBe(1.0078125);
   });
 
   it('tf variables used by the tests are all released', () => {

@@ -3,7 +3,7 @@
  * (not from src/optim). The RF methods can also emulate bf16 state storage per SPEC §6.3 (every
  * fp32 op rounded with Math.fround, every stored bf16 result rounded to bf16).
  */
-import { bf16, type Problem } from './helpers.js';
+import { bf16, fp16, type Problem } from './helpers.js';
 
 export interface RefOptimizer {
   /** One step in place; `batchSize` is B of this step. */
@@ -19,7 +19,8 @@ interface Arith {
 }
 const F64: Arith = { f: (x) => x, r: (x) => x };
 const BF16: Arith = { f: Math.fround, r: (x) => bf16(Math.fround(x)) };
-const arith = (stateDtype?: string): Arith => (stateDtype === 'bfloat16' ? BF16 : F64);
+const FP16: Arith = { f: Math.fround, r: (x) => fp16(Math.fround(x)) };
+const arith = (stateDtype?: string): Arith => (stateDtype === 'bfloat16' ? BF16 : stateDtype === 'float16' ? FP16 : F64);
 
 export interface SGDRef { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean }
 export function refSGD(o: SGDRef): RefOptimizer {
@@ -114,7 +115,7 @@ export interface RFRef {
   batchAveraged?: boolean;
   dummyInit?: boolean;
   dummyScaling?: boolean;
-  stateDtype?: 'float32' | 'bfloat16';
+  stateDtype?: 'float32' | 'bfloat16' | 'float16';
 }
 
 /** The scalar F of SPEC §1.1, taken from this step's batch size. */
