@@ -11,6 +11,8 @@ export { SGD, AdamW, RMSprop, RFRMSprop, RFAdamW, type UserOptions } from './tfj
 export { Shampoo } from './tfjs/shampoo.js';
 export type { ShampooOptions, GraftingType, ShampooPrecision } from './optim/shampoo.js';
 export { eigh, EighError, matrixInverseRoot, newtonInverseRoot64, newtonInverseRootTf, mergeSmallDims, modeProduct, type EighResult, type InverseRootOptions, type RootMethod } from './linalg/index.js';
+export { IFShampoo, SIRFShampoo, type IFShampooConfig } from './tfjs/ifShampoo.js';
+export { perParameter, denseWeightBias, flattenEmbedding, paperUpdateSteps, type IFShampooOptions, type CombineRule, type PerRank, type UpdateSchedule } from './optim/ifShampoo/index.js';
 export { RootfreeOptimizer, type ApplyOptions, type DriverOptions, type NonFinitePolicy, type ParamGroupSpec } from './tfjs/RootfreeOptimizer.js';
 export { evaluateSchedule, type LrSchedule, type ScheduleSpec } from './optim/schedules.js';
 export { OptionError } from './optim/validate.js';

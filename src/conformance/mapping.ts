@@ -1,5 +1,6 @@
 import type { RootfreeOptimizer } from '../tfjs/RootfreeOptimizer.js';
 import { AdamW, RFAdamW, RFRMSprop, RMSprop, SGD } from '../tfjs/optimizers.js';
+import { IFShampoo } from '../tfjs/ifShampoo.js';
 import { Shampoo } from '../tfjs/shampoo.js';
 import type { GoldenCase } from './golden.js';
 
@@ -68,6 +69,32 @@ registerCaseFactory('torch.optim.SGD', (c) => {
 registerCaseFactory('torch.optim.RMSprop', (c) => {
   const p = h(c);
   return new RMSprop({ lr: p.lr, alpha: p.alpha, epsilon: p.eps, weightDecay: p.weight_decay ?? 0, momentum: p.momentum ?? 0, centered: p.centered ?? false, nonFinite: 'none' });
+});
+
+/** The goldens replay singd's block-diagonal transpose quirk (SPEC §3.2): use the `Ref` variant. */
+const refStructure = (s: unknown): unknown =>
+  typeof s === 'string' ? s.replace(/^(block\d+diagonal)$/i, '$1Ref')
+  : Array.isArray(s) ? s.map(refStructure)
+  : s && typeof s === 'object' ? Object.fromEntries(Object.entries(s).map(([k, v]) => [k, refStructure(v)]))
+  : s;
+
+/** [SF] SIRFShampoo: same names except `preconditioner_dtypes`; float64 runs map to float32. */
+registerCaseFactory('SIRFShampoo', (c) => {
+  const p = h(c);
+  const dt = p.preconditioner_dtypes;
+  return new IFShampoo({
+    lr: p.lr,
+    beta2: p.beta2,
+    alpha1: p.alpha1,
+    alpha2: p.alpha2,
+    lam: p.lam,
+    kappa: p.kappa ?? 0,
+    T: p.T ?? 1,
+    structures: refStructure(p.structures ?? 'dense') as string,
+    preconditionerDtypes: typeof dt === 'object' && dt !== null ? Object.fromEntries(Object.entries(dt).map(([k, v]) => [k, Array.isArray(v) ? v.map(dtypeOf) : dtypeOf(v)])) : dtypeOf(dt),
+    batchSize: p.batch_size ?? c.batch_size ?? 1,
+    nonFinite: 'none',
+  });
 });
 
 /** Meta Distributed Shampoo (vendored by the paper; SPEC §5). Factors are float32 tensors; roots float64. */

@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ifShampooMethod, type IFShampooOptions, type IFShampooUserOptions } from '../optim/ifShampoo/index.js';
+import { RootfreeOptimizer, type DriverOptions } from './RootfreeOptimizer.js';
+import { registerOptimizerClass } from './register.js';
+
+/** Options of {@link IFShampoo}: method options (SPEC §2, [SF] names) plus the driver options. */
+export type IFShampooConfig = IFShampooUserOptions & DriverOptions;
+
+/**
+ * IF-Shampoo, the inverse- and root-free Shampoo of the paper, with SIRFShampoo's structured
+ * factors, per-factor precisions and parameter-combination rules (SPEC §2). Batch size B comes
+ * from `batchSize` (constructor or `applyGradients(..., { batchSize })`) or from `model.fit`.
+ *
+ * ```ts
+ * model.compile({ optimizer: new IFShampoo({ lr: 1e-3, beta2: 1e-2, T: 2, structures: { 2: ['dense', 'diagonal'] } }), loss: 'meanSquaredError' });
+ * ```
+ */
+export class IFShampoo extends RootfreeOptimizer<IFShampooOptions> {
+  static get className(): string {
+    return 'RootfreeIFShampoo';
+  }
+  constructor(options: IFShampooConfig = {}) {
+    super(ifShampooMethod, options as Record<string, unknown>);
+  }
+}
+
+/** The [SF] release's name for the same optimizer. */
+export const SIRFShampoo = IFShampoo;
+
+registerOptimizerClass(IFShampoo as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
