@@ -7,7 +7,9 @@ export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
 export interface BackendOptions {
   /**
    * XNNPACK threads for `wasm` (Node: needs the experimental worker shim; falls back to 1 thread
-   * with a warning when it cannot start). Default 1.
+   * with a warning when it cannot start). Default 1. A process can initialise only one wasm build:
+   * ask for threads in the first `useBackend` call, before any tensor exists; once wasm runs
+   * single-threaded, later requests warn and continue with 1.
    */
   threads?: number;
   /** Called with warnings instead of `console.warn`. */
