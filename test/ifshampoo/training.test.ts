@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/setup.js';
 import '../../src/index.js';
 import { IFShampoo, type IFShampooConfig } from '../../src/tfjs/ifShampoo.js';
-import { f32, rng } from '../core/helpers.js';
+import { allowLayersOnWasm, f32, rng } from '../core/helpers.js';
 import { data, trainMlp } from './problems.js';
 
 describe.each(['wasm', 'cpu'] as const)('IFShampoo training on %s', (backend) => {
@@ -62,6 +62,41 @@ describe.each(['wasm', 'cpu'] as const)('IFShampoo training on %s', (backend) =>
     saved.forEach((w) => w.tensor.dispose());
     [optA, opt2].forEach((o) => o.dispose());
     [...a, ...b].forEach((v) => v.dispose());
+  });
+
+  it('model.save(includeOptimizer) + tf.loadLayersModel continues the uninterrupted trajectory', async () => {
+    allowLayersOnWasm();
+    const { x, y } = data(2, 20, 3, 2);
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [3], units: 4, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+        tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
+    const opt = new IFShampoo({
+      lr: 0.02, beta2: 0.1, alpha1: 0.9, alpha2: 0.5, T: 2, combineParams: ['denseWeightBias', 'perParameter'],
+      structures: { 2: ['dense', 'diagonal'] }, preconditionerDtypes: { 1: 'bfloat16' },
+    });
+    model.compile({ optimizer: opt, loss: 'meanSquaredError' });
+    await model.fit(x, y, { epochs: 1, batchSize: 8, shuffle: false, verbose: 0 }); // 3 steps: next one skips the update
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = JSON.parse(JSON.stringify({ ...a, weightData: undefined }));
+        artifacts!.weightData = a.weightData;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+      { includeOptimizer: true },
+    );
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
+    expect(loaded.optimizer).toBeInstanceOf(IFShampoo);
+    await model.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    await loaded.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    const wb = loaded.getWeights();
+    model.getWeights().forEach((w, i) => expect(Array.from(wb[i].dataSync())).toEqual(Array.from(w.dataSync())));
+    [model.optimizer, loaded.optimizer].forEach((o) => o.dispose());
+    [model, loaded].forEach((m) => m.dispose());
+    [x, y].forEach((t) => t.dispose());
   });
 
   it('leaks no tensors over 200 steps (mixed ranks, structures, bf16 factors, combined units)', () => {
