@@ -3,6 +3,7 @@
  * backend. Each module registers idempotently.
  */
 import { registerRoundKernel } from './roundKernel.js';
+import { registerFusedKernels } from './fusedKernels.js';
 import { registerWasmGradientKernels } from './gradients/index.js';
 
 const registered = new Set<string>();
@@ -11,5 +12,6 @@ export function registerRootfreeKernels(backend: string): void {
   if (registered.has(backend)) return;
   registered.add(backend);
   registerRoundKernel(backend);
+  registerFusedKernels(backend);
   if (backend === 'wasm') registerWasmGradientKernels();
 }

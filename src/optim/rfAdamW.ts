@@ -4,6 +4,7 @@ import { resolveLr, type BaseOptions } from './common.js';
 import { batchFactor } from './rfRmsprop.js';
 import type { Method, State } from './types.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
+import { rfAdamWInPlace } from './fused/methods.js';
 
 /**
  * Root-free AdamW (SPEC §1.2, the paper code's `MyAdamW`): decoupled decay first, EMA moments
@@ -53,6 +54,7 @@ export const rfAdamWMethod: Method<RFAdamWOptions> = {
     const v0 = o.dummyInit ? 0 : 1 / batchFactor(o, ctx);
     return { m: tf.zeros(p.shape), v: maybeRound(tf.fill(p.shape, v0), o.stateDtype) };
   },
+  applyInPlace: rfAdamWInPlace,
   apply([p], [g], state, o, ctx) {
     const r = <T extends tf.Tensor>(x: T): T => maybeRound(x, o.stateDtype);
     const t = ctx.unitStep + 1;

@@ -3,6 +3,7 @@ import { maybeRound, parsePrecision, type Precision } from '../precision/index.j
 import { resolveLr, type BaseOptions } from './common.js';
 import type { Method, State, StepContext } from './types.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
+import { rfRmspropInPlace } from './fused/methods.js';
 
 /**
  * Root-free RMSProp (SPEC §1.1, the paper's `MyRmsProp`): no square root, damping added to B·v,
@@ -56,6 +57,7 @@ export const rfRmspropMethod: Method<RFRMSpropOptions> = {
     if (o.momentum > 0) s.momentum = tf.zeros(p.shape);
     return s;
   },
+  applyInPlace: rfRmspropInPlace,
   apply([p], [g], state, o, ctx) {
     // Each `r(...)` is one reference op whose result is stored in `stateDtype` (SPEC §6.3).
     const r = <T extends tf.Tensor>(x: T): T => maybeRound(x, o.stateDtype);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resolveLr, type BaseOptions } from './common.js';
 import type { Method, State } from './types.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
+import { rmspropInPlace } from './fused/methods.js';
 
 /**
  * torch.optim.RMSprop semantics (SPEC §1.3): ε outside the root, L2 folded into the gradient
@@ -41,6 +42,7 @@ export const rmspropMethod: Method<RMSpropOptions> = {
     if (o.momentum > 0) s.momentum = tf.zeros(p.shape);
     return s;
   },
+  applyInPlace: rmspropInPlace,
   apply([p], [g], state, o, ctx) {
     const d = o.weightDecay !== 0 ? tf.add(g, tf.mul(p, o.weightDecay)) : g;
     const v = tf.add(tf.mul(state.v, o.alpha), tf.mul(tf.square(d), 1 - o.alpha));

@@ -62,4 +62,11 @@ export interface Method<O> {
    * (same shapes/dtypes as the inputs) and the complete new state (same slots, shapes as init).
    */
   apply(params: tf.Tensor[], grads: tf.Tensor[], state: State, options: O, ctx: StepContext, info: ParamInfo[]): UnitUpdate;
+  /**
+   * Optional fused form of `apply`: writes the new parameter and state values in place into the
+   * variables' storage (one pass over memory; `src/optim/fused/`). Returns false, having changed
+   * nothing, when it cannot run (backend without storage access, storage shared with another
+   * tensor); the driver then calls `apply`. Must compute the same values as `apply`.
+   */
+  applyInPlace?(params: tf.Variable[], grads: tf.Tensor[], state: Record<string, tf.Variable>, options: O, ctx: StepContext, info: ParamInfo[]): boolean;
 }

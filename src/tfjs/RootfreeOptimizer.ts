@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { evaluateSchedule, type LrSchedule } from '../optim/schedules.js';
 import type { Method, ParamInfo, State, StepContext } from '../optim/types.js';
-import { checkEnum, checkNumber, OptionError, suggestKey } from '../optim/validate.js';
+import { checkBoolean, checkEnum, checkNumber, OptionError, suggestKey } from '../optim/validate.js';
+import { firstNonFinite } from '../optim/fused/finite.js';
 import { resolveBatchSize } from '../optim/common.js';
 
 /** What to do when a gradient contains NaN or ±Inf. Either way the rejected step changes nothing. */
@@ -26,6 +27,11 @@ export interface DriverOptions {
   clipGradNorm?: number;
   /** NaN/Inf gradient policy. Default 'throw' (names the variable). 'none' skips the check (no sync). */
   nonFinite?: NonFinitePolicy;
+  /**
+   * Use the method's fused in-place update (`Method.applyInPlace`: one pass over memory, cpu/wasm)
+   * when it supports the step. Default true; `ROOTFREE_FUSED=0` disables it process-wide.
+   */
+  fused?: boolean;
 }
 
 export interface ApplyOptions {
@@ -33,7 +39,7 @@ export interface ApplyOptions {
   batchSize?: number;
 }
 
-const DRIVER_KEYS = ['batchSize', 'paramGroups', 'clipGradNorm', 'nonFinite'];
+const DRIVER_KEYS = ['batchSize', 'paramGroups', 'clipGradNorm', 'nonFinite', 'fused'];
 const COUNT_SLOT = 'count';
 
 interface Unit<O> {
@@ -64,6 +70,7 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
   private readonly defaultBatchSize: number | undefined;
   private readonly clipGradNorm: number | undefined;
   private readonly nonFinite: NonFinitePolicy;
+  private readonly fused: boolean;
   private units: Array<Unit<O>> | null = null;
   private bound: ParamInfo[] = [];
   private pending: NamedTensor[] | null = null;
@@ -83,6 +90,7 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     this.defaultBatchSize = driver.batchSize === undefined ? undefined : resolveBatchSize(driver.batchSize);
     this.clipGradNorm = driver.clipGradNorm === undefined ? undefined : checkNumber('clipGradNorm', driver.clipGradNorm, { min: 0, minExclusive: true });
     this.nonFinite = checkEnum('nonFinite', driver.nonFinite ?? 'throw', ['throw', 'skip', 'none'] as const);
+    this.fused = checkBoolean('fused', driver.fused ?? true);
     const specs = driver.paramGroups ?? [];
     if (!Array.isArray(specs)) throw new OptionError('paramGroups', specs, 'an array of { match, options }');
     this.groups = specs.map((g, i) => {
@@ -134,6 +142,10 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
         const ctx: StepContext = { step, unitStep: unit.count, lr: lrs[u], batchSize };
         this.ensureState(unit, ctx);
         const p = unit.indices.map((i) => vars[i]!);
+        if (this.fused && this.method.applyInPlace?.(p, g as tf.Tensor[], unit.state!, unit.options, ctx, unit.info)) {
+          unit.count++;
+          continue;
+        }
         tf.tidy(() => {
           const out = this.method.apply(p, g as tf.Tensor[], unit.state!, unit.options, ctx, unit.info);
           out.params.forEach((t, k) => p[k].assign(t));
@@ -305,8 +317,8 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
   private allFinite(list: GradList): boolean {
     const present = list.filter((g) => g.tensor !== null);
     if (present.length === 0) return true;
-    const bad = tf.tidy(() => tf.stack(present.map((g) => tf.any(tf.logicalNot(tf.isFinite(g.tensor!))))).dataSync());
-    const idx = bad.findIndex((b) => b !== 0);
+    const fast = this.fused ? firstNonFinite(present.map((g) => g.tensor!)) : null;
+    const idx = fast ?? tf.tidy(() => tf.stack(present.map((g) => tf.any(tf.logicalNot(tf.isFinite(g.tensor!))))).dataSync()).findIndex((b) => b !== 0);
     if (idx < 0) return true;
     if (this.nonFinite === 'skip') return false;
     throw new Error(`${this.getClassName()}: gradient of '${present[idx].name}' contains NaN or Inf (step ${this.iterations}); no state was changed. Use nonFinite: 'skip' to skip such steps.`);
