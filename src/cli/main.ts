@@ -10,6 +10,7 @@ export interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   conformance: async () => (await import('./commands/conformance.js')).command,
+  halfprec: async () => (await import('./commands/halfprec.js')).command,
 };
 
 /** Lets command modules be added without editing the dispatcher's logic. */
