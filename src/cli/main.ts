@@ -11,6 +11,9 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   conformance: async () => (await import('./commands/conformance.js')).command,
   halfprec: async () => (await import('./commands/halfprec.js')).command,
+  compare: async () => (await import('./commands/compare.js')).command,
+  tune: async () => (await import('./commands/tune.js')).command,
+  report: async () => (await import('./commands/report.js')).command,
 };
 
 /** Lets command modules be added without editing the dispatcher's logic. */

@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDataset } from '../data/index.js';
+import { hparamsFor, loadTuned, DEFAULT_TUNED_FILE } from '../hparams.js';
+import { checkOptimizerName, optimizerLabel } from '../optimizers.js';
+import { collectResults, summarize, type RunMeta, type Summary } from '../report/aggregate.js';
+import { textTable, writeReports } from '../report/write.js';
+import { getTask, type Budget, type BudgetName } from '../tasks.js';
+import { writeAtomic } from '../train/checkpoint.js';
+import { configKey, type RunResult } from '../train/run.js';
+import { executeJob } from './execute.js';
+import type { RunJob } from './jobs.js';
+import { runPool } from './pool.js';
+import { fmtDuration } from '../train/progress.js';
+
+export interface CompareOptions {
+  task: string;
+  optimizers: string[];
+  seeds: number;
+  budget: BudgetName;
+  /** Overrides of the named budget (tests, `--epochs`). */
+  budgetOverride?: Partial<Budget>;
+  precision: 'float32' | 'bfloat16';
+  out: string;
+  backend: 'wasm' | 'cpu';
+  dataSource?: string;
+  tunedFile?: string;
+  /** Worker processes (1 = in this process). */
+  jobs: number;
+  progress: boolean;
+  log?: (s: string) => void;
+}
+
+export interface CompareOutcome {
+  summary: Summary;
+  files: string[];
+  wallSeconds: number;
+  table: string;
+}
+
+function budgetText(b: Budget, task: string): string {
+  if (task.startsWith('moby')) return `${b.epochs} epochs × ${b.stepsPerEpoch} steps, batch ${b.batchSize}, eval on ${b.evalTokens} tokens`;
+  const sub = (n: number | undefined, what: string) => (n === undefined ? `all ${what}` : `first ${n} ${what}`);
+  return `${b.epochs} epochs, batch ${b.batchSize}, ${sub(b.trainSubset, 'train')} / ${sub(b.valSubset, 'val')} / ${sub(b.testSubset, 'test')} examples`;
+}
+
+/** `rootfree compare`: every optimizer × seed on one task, then tables and reports. */
+export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
+  const log = o.log ?? ((s: string) => console.log(s));
+  const t0 = Date.now();
+  const task = getTask(o.task);
+  o.optimizers.forEach(checkOptimizerName);
+  const budget: Budget = { ...task.budgets[o.budget], ...o.budgetOverride };
+  const tuned = loadTuned(o.tunedFile ?? DEFAULT_TUNED_FILE);
+  const data = loadDataset(task.dataset, o.dataSource);
+  mkdirSync(o.out, { recursive: true });
+
+  const hpSource: Record<string, string> = {};
+  const jobs: RunJob[] = [];
+  for (let seed = 1; seed <= o.seeds; seed++) {
+    for (const opt of o.optimizers) {
+      const choice = hparamsFor(task.name, opt, tuned);
+      hpSource[opt] = choice.source;
+      jobs.push({ task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: opt, hp: choice.hp, seed, precision: o.precision, dataSource: o.dataSource, outDir: join(o.out, 'runs', opt, `seed${seed}`), backend: o.backend });
+    }
+  }
+  const notes = [
+    data.note,
+    `Budget '${o.budget}'${o.budgetOverride ? ' (overridden)' : ''}: ${budgetText(budget, task.name)}; LR schedule ${task.schedule.type}; ${task.augment ? `augmentation: random crop (pad ${task.augment.cropPad})${task.augment.flip ? ' + horizontal flip' : ''}` : 'no augmentation'}${task.labelSmoothing ? `; label smoothing ${task.labelSmoothing}` : ''}.`,
+    o.budget === 'quick' ? 'Quick budget: a small subset and few epochs, sized for ~10 minutes on a 2-core CPU. Smoke-level evidence, not converged results; differences within ± std are noise.' : 'Full budget.',
+    `Seeds 1..${o.seeds} (same data order and initialisation per seed across optimizers). Backend ${o.backend}; optimizer-state precision ${o.precision}${o.precision === 'bfloat16' ? ' (forward/backward stay float32)' : ''}.`,
+    Object.values(hpSource).some((s) => s === 'defaults, not tuned')
+      ? `Hyper-parameters marked "defaults, not tuned" are starting points, not tuned for this task (run \`rootfree tune\`); rankings under them say little about the methods.`
+      : 'Hyper-parameters from `rootfree tune` (selection on the validation split).',
+  ];
+  const meta: Record<string, RunMeta> = { [task.name]: { description: task.description, metric: task.metric, notes, hpSource } };
+  writeAtomic(join(o.out, 'compare.json'), JSON.stringify({ options: { ...o, log: undefined }, budget, meta }, null, 1));
+
+  for (const n of notes) log(`note: ${n}`);
+  const pending = jobs.filter((j) => {
+    const f = join(j.outDir, 'result.json');
+    if (!existsSync(f)) return true;
+    const r = JSON.parse(readFileSync(f, 'utf8')) as RunResult;
+    const same = configKey({ task, budget: j.budget, optimizer: j.optimizer, hp: j.hp, seed: j.seed, precision: j.precision, dataSource: j.dataSource }) === configKey({ task, budget: j.budget, optimizer: r.optimizer, hp: r.hp, seed: r.seed, precision: r.precision as 'float32', dataSource: j.dataSource });
+    if (!same) throw new Error(`${f}: result of a different configuration; use a new --out`);
+    return false;
+  });
+  log(`${jobs.length} runs (${o.optimizers.map(optimizerLabel).join(', ')} × ${o.seeds} seeds), ${jobs.length - pending.length} already done, ${Math.min(o.jobs, pending.length)} at a time`);
+  const done = (j: RunJob, r: RunResult) => {
+    const f = r.final;
+    const m = task.metric === 'accuracy' ? `test acc ${(100 * (f.test?.metric ?? NaN)).toFixed(2)}%` : `test bpc ${(f.test?.metric ?? NaN).toFixed(3)}`;
+    log(`done ${j.optimizer}/seed${j.seed}: ${m}, ${r.msPerStep.toFixed(1)} ms/step, ${r.trainSeconds.toFixed(1)} s train${r.diverged ? ' (DIVERGED)' : ''} [${fmtDuration((Date.now() - t0) / 1000)} elapsed]`);
+  };
+  if (o.jobs <= 1) {
+    for (const j of pending) done(j, await executeJob(j, o.progress));
+  } else {
+    await runPool(pending, o.jobs, done);
+  }
+
+  const results = collectResults(join(o.out, 'runs')).filter((r) => r.task === task.name && o.optimizers.includes(r.optimizer));
+  const summary = summarize(results, meta);
+  const wallSeconds = (Date.now() - t0) / 1000;
+  const note = `Total wall time of this compare invocation: ${fmtDuration(wallSeconds)} (${wallSeconds.toFixed(0)} s).`;
+  const files = writeReports(o.out, summary, note);
+  const table = summary.tasks.map(textTable).join('\n\n');
+  log('');
+  log(table);
+  log('');
+  log(note);
+  log(`reports: ${files.join(', ')}`);
+  return { summary, files, wallSeconds, table };
+}

@@ -1,0 +1,16 @@
+import type { BudgetName, Budget } from '../tasks.js';
+import type { Hp } from '../optimizers.js';
+
+/** One training run, as plain data (sent to worker processes). */
+export interface RunJob {
+  task: string;
+  budget: Budget;
+  budgetName: BudgetName | 'custom';
+  optimizer: string;
+  hp: Hp;
+  seed: number;
+  precision: 'float32' | 'bfloat16';
+  dataSource?: string;
+  outDir: string;
+  backend: 'wasm' | 'cpu';
+}

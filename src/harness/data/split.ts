@@ -1,0 +1,13 @@
+import { Rng } from '../rng.js';
+import { takeRows, type ImageSet } from './types.js';
+
+/**
+ * Carves a validation split from training data: a seeded shuffle (fixed seed, independent of the
+ * run seed, so every optimizer and seed sees the same split), last `valSize` rows become val.
+ */
+export function carveValidation(train: ImageSet, valSize: number, seed = 20240205): { train: ImageSet; val: ImageSet } {
+  if (valSize <= 0 || valSize >= train.n) throw new Error(`validation size ${valSize} must be in (0, ${train.n})`);
+  const perm = new Rng(seed).permutation(train.n);
+  const cut = train.n - valSize;
+  return { train: takeRows(train, perm.subarray(0, cut)), val: takeRows(train, perm.subarray(cut)) };
+}

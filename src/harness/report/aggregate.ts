@@ -1,0 +1,128 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { optimizerLabel, type Hp } from '../optimizers.js';
+import type { RunResult } from '../train/run.js';
+import { meanStd, type MeanStd } from './stats.js';
+
+export interface CurvePoint {
+  epoch: number;
+  test: MeanStd;
+  val: MeanStd;
+  trainLoss: MeanStd;
+  seconds: MeanStd;
+}
+
+export interface OptimizerSummary {
+  key: string;
+  optimizer: string;
+  label: string;
+  precision: string;
+  hp: Hp;
+  hpSource: string;
+  seeds: number[];
+  diverged: number;
+  /** Final-epoch test metric (accuracy in % or bits per char) over seeds. */
+  finalTest: MeanStd;
+  finalVal: MeanStd;
+  finalTrainLoss: MeanStd;
+  msPerStep: MeanStd;
+  trainSeconds: MeanStd;
+  curve: CurvePoint[];
+}
+
+export interface TaskSummary {
+  task: string;
+  description: string;
+  metric: 'accuracy' | 'bpc';
+  notes: string[];
+  optimizers: OptimizerSummary[];
+}
+
+export interface Summary {
+  created: string;
+  tasks: TaskSummary[];
+}
+
+export interface RunMeta {
+  description: string;
+  metric: 'accuracy' | 'bpc';
+  notes: string[];
+  hpSource: Record<string, string>;
+}
+
+/** Every `result.json` under `dir` (recursively), with the compare metadata of its run directory. */
+export function collectResults(dir: string): RunResult[] {
+  const out: RunResult[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name === 'result.json') out.push(JSON.parse(readFileSync(p, 'utf8')) as RunResult);
+    }
+  };
+  if (!existsSync(dir)) throw new Error(`${dir}: no such run directory`);
+  walk(dir);
+  return out;
+}
+
+export function readMeta(dir: string): Record<string, RunMeta> {
+  const p = join(dir, 'compare.json');
+  return existsSync(p) ? ((JSON.parse(readFileSync(p, 'utf8')) as { meta: Record<string, RunMeta> }).meta ?? {}) : {};
+}
+
+const scale = (metric: string) => (metric === 'accuracy' ? 100 : 1);
+
+export function summarize(results: RunResult[], meta: Record<string, RunMeta>): Summary {
+  const byTask = new Map<string, RunResult[]>();
+  for (const r of results) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r]);
+  const tasks: TaskSummary[] = [];
+  for (const [task, rs] of byTask) {
+    const m = meta[task];
+    const metric = m?.metric ?? (rs[0].final.val.metric > 1 ? 'bpc' : 'accuracy');
+    const k = scale(metric);
+    const precisions = new Set(rs.map((r) => r.precision));
+    const groups = new Map<string, RunResult[]>();
+    for (const r of rs) {
+      const key = precisions.size > 1 ? `${r.optimizer}@${r.precision}` : r.optimizer;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    const optimizers: OptimizerSummary[] = [];
+    for (const [key, g] of groups) {
+      g.sort((a, b) => a.seed - b.seed);
+      const epochs = Math.max(...g.map((r) => r.epochs.length));
+      const curve: CurvePoint[] = [];
+      for (let e = 0; e < epochs; e++) {
+        const at = g.map((r) => r.epochs[e]).filter((x) => x !== undefined);
+        curve.push({
+          epoch: at[0].epoch,
+          test: meanStd(at.filter((x) => x.test).map((x) => x.test!.metric * k)),
+          val: meanStd(at.map((x) => x.val.metric * k)),
+          trainLoss: meanStd(at.map((x) => x.trainLoss)),
+          seconds: meanStd(at.map((x) => x.trainSeconds)),
+        });
+      }
+      // A diverged run counts with its (NaN/garbage) final metric instead of being dropped.
+      const finalOf = (r: RunResult, split: 'test' | 'val') => (r.diverged ? NaN : (r.final[split]?.metric ?? NaN) * k);
+      optimizers.push({
+        key,
+        optimizer: g[0].optimizer,
+        label: optimizerLabel(g[0].optimizer) + (precisions.size > 1 ? ` (${g[0].precision})` : ''),
+        precision: g[0].precision,
+        hp: g[0].hp,
+        hpSource: m?.hpSource?.[g[0].optimizer] ?? 'unknown',
+        seeds: g.map((r) => r.seed),
+        diverged: g.filter((r) => r.diverged).length,
+        finalTest: meanStd(g.map((r) => finalOf(r, 'test'))),
+        finalVal: meanStd(g.map((r) => finalOf(r, 'val'))),
+        finalTrainLoss: meanStd(g.map((r) => r.final.trainLoss)),
+        msPerStep: meanStd(g.map((r) => r.msPerStep)),
+        trainSeconds: meanStd(g.map((r) => r.trainSeconds)),
+        curve,
+      });
+    }
+    const order = ['sgd', 'adamw', 'rfrmsprop', 'rfadamw', 'ifshampoo', 'shampoo'];
+    optimizers.sort((a, b) => (order.indexOf(a.optimizer) + 99) % 99 - (order.indexOf(b.optimizer) + 99) % 99 || a.key.localeCompare(b.key));
+    tasks.push({ task, description: m?.description ?? task, metric, notes: m?.notes ?? [], optimizers });
+  }
+  return { created: new Date().toISOString(), tasks };
+}

@@ -1,0 +1,160 @@
+import type { DatasetName } from './data/index.js';
+import type { ImageData, TaskData, TextData } from './data/types.js';
+import { mlp, resnet, vgg, type ImageShape } from './models/convnets.js';
+import { gpt } from './models/gpt.js';
+import type { Net } from './models/types.js';
+import { vit } from './models/vit.js';
+import type { Rng } from './rng.js';
+import type { Augment } from './train/batches.js';
+
+export interface Budget {
+  epochs: number;
+  batchSize: number;
+  /** Use only the first N training / validation / test rows (image tasks). */
+  trainSubset?: number;
+  valSubset?: number;
+  testSubset?: number;
+  /** Text tasks: optimizer steps per "epoch" and tokens per evaluation. */
+  stepsPerEpoch?: number;
+  evalTokens?: number;
+}
+
+export type BudgetName = 'quick' | 'full';
+
+export interface TaskSpec {
+  name: string;
+  description: string;
+  dataset: DatasetName;
+  /** accuracy (higher is better) or bits per character (lower is better). */
+  metric: 'accuracy' | 'bpc';
+  /** Text tasks: context length. */
+  seq?: number;
+  model(data: TaskData, rng: Rng): Net;
+  augment: Augment | null;
+  labelSmoothing: number;
+  /** LR schedule shape: cosine with linear warm-up (fraction of steps), or ×0.1 at fractions of training. */
+  schedule: { type: 'cosine'; warmup: number } | { type: 'multistep'; milestones: number[]; gamma: number };
+  budgets: Record<BudgetName, Budget>;
+}
+
+function shape(d: TaskData): ImageShape {
+  const img = d as ImageData;
+  return { height: img.train.height, width: img.train.width, channels: img.train.channels, classes: img.numClasses };
+}
+
+const digitsAug: Augment = { cropPad: 2, flip: false };
+const clothesAug: Augment = { cropPad: 2, flip: true };
+const cosine = { type: 'cosine', warmup: 0.05 } as const;
+
+/**
+ * The task table. Quick budgets are sized so that `rootfree compare` with all six default
+ * optimizers and its default seeds fits in ~10 minutes on a 2-core CPU (wasm backend); they
+ * use data subsets and few epochs and are smoke-level comparisons, not converged results.
+ */
+export const TASKS: Record<string, TaskSpec> = {
+  'mnist-mlp': {
+    name: 'mnist-mlp',
+    description: 'MLP 784-256-128-10 on MNIST (official split)',
+    dataset: 'mnist',
+    metric: 'accuracy',
+    model: (d, rng) => mlp(shape(d), [256, 128], rng),
+    augment: null,
+    labelSmoothing: 0,
+    schedule: cosine,
+    budgets: {
+      quick: { epochs: 3, batchSize: 128, trainSubset: 12000, valSubset: 2000, testSubset: 10000 },
+      full: { epochs: 20, batchSize: 128 },
+    },
+  },
+  'fmnist-mlp': {
+    name: 'fmnist-mlp',
+    description: 'MLP 784-256-128-10 on Fashion-MNIST',
+    dataset: 'fmnist',
+    metric: 'accuracy',
+    model: (d, rng) => mlp(shape(d), [256, 128], rng),
+    augment: null,
+    labelSmoothing: 0,
+    schedule: cosine,
+    budgets: {
+      quick: { epochs: 3, batchSize: 128, trainSubset: 12000, valSubset: 2000, testSubset: 10000 },
+      full: { epochs: 30, batchSize: 128 },
+    },
+  },
+  'fmnist-cnn': {
+    name: 'fmnist-cnn',
+    description: 'VGG-style CNN with BatchNorm (conv 16-16 | 32-32, 3x3, max-pool, GAP, linear) on Fashion-MNIST, random crop (pad 2) + flip',
+    dataset: 'fmnist',
+    metric: 'accuracy',
+    model: (d, rng) => vgg(shape(d), [16, 32, 64], 1, rng),
+    augment: clothesAug,
+    labelSmoothing: 0,
+    schedule: cosine,
+    budgets: {
+      quick: { epochs: 2, batchSize: 128, trainSubset: 4096, valSubset: 1000, testSubset: 2000 },
+      full: { epochs: 30, batchSize: 128 },
+    },
+  },
+  'mnist-cnn': {
+    name: 'mnist-cnn',
+    description: 'VGG-style CNN with BatchNorm on MNIST (official split), random crop (pad 2), no flips',
+    dataset: 'mnist',
+    metric: 'accuracy',
+    model: (d, rng) => vgg(shape(d), [16, 32], 2, rng),
+    augment: digitsAug,
+    labelSmoothing: 0,
+    schedule: cosine,
+    budgets: {
+      quick: { epochs: 2, batchSize: 128, trainSubset: 4096, valSubset: 1000, testSubset: 2000 },
+      full: { epochs: 20, batchSize: 128 },
+    },
+  },
+  'fmnist-resnet': {
+    name: 'fmnist-resnet',
+    description: 'Small ResNet with BatchNorm (widths 16-32-64, one BasicBlock per stage) on Fashion-MNIST, multistep LR',
+    dataset: 'fmnist',
+    metric: 'accuracy',
+    model: (d, rng) => resnet(shape(d), [16, 32, 64], 1, rng),
+    augment: clothesAug,
+    labelSmoothing: 0,
+    schedule: { type: 'multistep', milestones: [1 / 3, 2 / 3], gamma: 0.1 },
+    budgets: {
+      quick: { epochs: 2, batchSize: 128, trainSubset: 2048, valSubset: 1000, testSubset: 2000 },
+      full: { epochs: 30, batchSize: 128 },
+    },
+  },
+  'fmnist-vit': {
+    name: 'fmnist-vit',
+    description: 'Small ViT (7x7 patches, dim 64, 2 blocks, 4 heads, mean pool) on Fashion-MNIST, label smoothing 0.1',
+    dataset: 'fmnist',
+    metric: 'accuracy',
+    model: (d, rng) => vit(shape(d), { patch: 7, dim: 64, heads: 4, layers: 2, mlpDim: 128 }, rng),
+    augment: clothesAug,
+    labelSmoothing: 0.1,
+    schedule: cosine,
+    budgets: {
+      quick: { epochs: 2, batchSize: 128, trainSubset: 6000, valSubset: 1000, testSubset: 2000 },
+      full: { epochs: 40, batchSize: 128 },
+    },
+  },
+  'moby-gpt': {
+    name: 'moby-gpt',
+    description: 'Character GPT (context 64, dim 64, 2 layers, 4 heads) on Moby Dick; metric bits per character',
+    dataset: 'moby',
+    metric: 'bpc',
+    seq: 64,
+    model: (d, rng) => gpt({ vocab: (d as TextData).vocab.length, context: 64, dim: 64, heads: 4, layers: 2, mlpDim: 256 }, rng),
+    augment: null,
+    labelSmoothing: 0,
+    schedule: cosine,
+    budgets: {
+      quick: { epochs: 2, batchSize: 32, stepsPerEpoch: 100, evalTokens: 16384 },
+      full: { epochs: 20, batchSize: 64, stepsPerEpoch: 500, evalTokens: 59000 },
+    },
+  },
+};
+
+export function getTask(name: string): TaskSpec {
+  const t = TASKS[name];
+  if (!t) throw new Error(`unknown task '${name}'; known: ${Object.keys(TASKS).join(', ')}`);
+  return t;
+}
