@@ -11,10 +11,13 @@ import type { Hp, HpName } from './optimizers.js';
 const BASE: Record<string, Hp> = {
   sgd: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
   adamw: { lr: 2e-3, momentum: 0.9, lrCov: 1e-3, damping: 1e-8, weightDecay: 1e-2 },
-  rfrmsprop: { lr: 1e-2, momentum: 0.6, lrCov: 1e-3, damping: 2e-5, weightDecay: 1e-3 },
-  rfadamw: { lr: 1e-2, momentum: 0.9, lrCov: 1e-3, damping: 2e-5, weightDecay: 1e-3 },
-  ifshampoo: { lr: 3e-3, momentum: 0.6, lrCov: 0.1, alpha2: 0.6, damping: 1e-4, weightDecay: 1e-4, T: 2 },
-  shampoo: { lr: 1e-2, momentum: 0.9, lrCov: 1e-2, damping: 1e-8, weightDecay: 1e-4, T: 2 },
+  // Root-free methods start with B·v = 1 (v₀ = 1/B), i.e. SGD-like steps of size lr until v
+  // adapts; hence SGD-sized learning rates and a faster lrCov for short budgets.
+  rfrmsprop: { lr: 0.05, momentum: 0.9, lrCov: 1e-2, damping: 2e-5, weightDecay: 1e-4 },
+  // m is an EMA (not a heavy-ball sum), so the step is ~(1 − β1)× RF-RMSProp's at equal lr.
+  rfadamw: { lr: 0.2, momentum: 0.9, lrCov: 1e-2, damping: 2e-5, weightDecay: 1e-4 },
+  ifshampoo: { lr: 0.02, momentum: 0.9, lrCov: 0.1, alpha2: 0.6, damping: 1e-4, weightDecay: 1e-4, T: 2 },
+  shampoo: { lr: 5e-3, momentum: 0.9, lrCov: 1e-2, damping: 1e-6, weightDecay: 1e-4, T: 2 },
 };
 
 /** Task-specific deviations from {@link BASE} (none yet: every task starts from the same defaults). */

@@ -30,5 +30,7 @@ export function initVariable(v: tf.Variable, rng: Rng): void {
   if (/gamma|moving_variance|ln\w*_g$|\/g$/.test(name)) values = new Float32Array(v.size).fill(1);
   else if (/beta|bias|moving_mean|\/b$|ln\w*_b$/.test(name) || v.shape.length < 2) values = new Float32Array(v.size);
   else values = glorotUniform(v.shape, rng);
-  v.assign(tf.tensor(values, v.shape, 'float32'));
+  const t = tf.tensor(values, v.shape, 'float32');
+  v.assign(t);
+  t.dispose();
 }

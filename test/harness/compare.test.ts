@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCompare } from '../../src/harness/compare/compare.js';
+import { collectResults, readMeta, summarize } from '../../src/harness/report/aggregate.js';
+import type { Summary } from '../../src/harness/report/aggregate.js';
+import { harnessBackend, tmp } from './helpers.js';
+
+describe('compare end to end (tiny)', () => {
+  beforeAll(() => harnessBackend('wasm'));
+
+  it('trains (loss falls), prints a table and writes report.html / summary.md / summary.json; a re-run reuses finished runs', async () => {
+    const out = tmp('compare');
+    const lines: string[] = [];
+    const opts = {
+      task: 'mnist-mlp',
+      optimizers: ['sgd', 'rfadamw'],
+      seeds: 2,
+      budget: 'quick' as const,
+      budgetOverride: { epochs: 3, batchSize: 64, trainSubset: 640, valSubset: 200, testSubset: 200 },
+      precision: 'float32' as const,
+      out,
+      backend: 'wasm' as const,
+      tunedFile: join(out, 'none.json'),
+      jobs: 1,
+      progress: false,
+      log: (s: string) => lines.push(s),
+    };
+    const r = await runCompare({ ...opts, optimizers: ['sgd', 'rfadamw'] });
+    for (const o of r.summary.tasks[0].optimizers) {
+      expect(o.seeds).toEqual([1, 2]);
+      const losses = o.curve.map((c) => c.trainLoss.mean);
+      expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+      expect(losses[losses.length - 1]).toBeLessThan(Math.log(10) * 0.6);
+      expect(o.finalTest.mean).toBeGreaterThan(50); // accuracy in %, chance is 10
+      expect(o.hpSource).toBe('defaults, not tuned');
+    }
+    for (const f of ['report.html', 'summary.md', 'summary.json']) expect(existsSync(join(out, f))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary & { note: string };
+    expect(summary.tasks[0].optimizers.map((o) => o.optimizer)).toEqual(['sgd', 'rfadamw']);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect((html.match(/<svg/g) ?? []).length).toBe(4);
+    expect(html).toContain('<polygon'); // ± std band over the two seeds
+    const md = readFileSync(join(out, 'summary.md'), 'utf8');
+    expect(md).toMatch(/\| SGD \| \d+\.\d\d ± \d+\.\d\d \|/);
+    expect(lines.join('\n')).toMatch(/RF-AdamW +\d+\.\d\d ± /);
+
+    // Second invocation: everything is already done and the report is rebuilt identically.
+    const lines2: string[] = [];
+    const r2 = await runCompare({ ...opts, log: (s) => lines2.push(s) });
+    expect(lines2.join('\n')).toContain('4 runs (SGD, RF-AdamW × 2 seeds), 4 already done');
+    expect(r2.table).toBe(r.table);
+    // `report` path: merge from disk.
+    const again = summarize(collectResults(join(out, 'runs')), readMeta(out));
+    expect(again.tasks[0].optimizers[0].finalTest).toEqual(r.summary.tasks[0].optimizers[0].finalTest);
+  });
+});
