@@ -193,7 +193,8 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     const cfg: tf.serialization.ConfigDict = {};
     for (const [k, v] of Object.entries(this.rawOptions)) {
       if (typeof v === 'function') {
-        throw new Error(`${this.getClassName()}.getConfig: option '${k}' is a function and cannot be serialised; use a schedule object ({ type: 'cosine', ... })`);
+        const hint = k === 'lr' ? "use a schedule object ({ type: 'cosine', ... })" : 'use a serialisable value (number, string, object)';
+        throw new Error(`${this.getClassName()}.getConfig: option '${k}' is a function and cannot be serialised; ${hint}`);
       }
       cfg[k] = v as tf.serialization.ConfigDictValue;
     }
@@ -227,6 +228,11 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     this.pending = null;
     this.exported = [];
     super.dispose();
+  }
+
+  /** The option value exactly as the user passed it (for subclasses' serialisation checks). */
+  protected rawOptionsValue(key: string): unknown {
+    return this.rawOptions[key];
   }
 
   /** Resolved options for a parameter name (after group overrides). */

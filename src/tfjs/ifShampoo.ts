@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ifShampooMethod, type IFShampooOptions, type IFShampooUserOptions } from '../optim/ifShampoo/index.js';
+import { OptionError } from '../optim/validate.js';
 import { RootfreeOptimizer, type DriverOptions } from './RootfreeOptimizer.js';
 import { registerOptimizerClass } from './register.js';
 
@@ -20,7 +21,24 @@ export class IFShampoo extends RootfreeOptimizer<IFShampooOptions> {
     return 'RootfreeIFShampoo';
   }
   constructor(options: IFShampooConfig = {}) {
+    // Which parameters form one preconditioned tensor is decided once for the whole model, so a
+    // per-group rule could disagree with the partition; reject it instead of half-honouring it.
+    (options.paramGroups ?? []).forEach((g, i) => {
+      if (g?.options && 'combineParams' in g.options) {
+        throw new OptionError(`paramGroups[${i}].options.combineParams`, g.options.combineParams, 'no per-group value (set combineParams at the top level)');
+      }
+    });
     super(ifShampooMethod, options as Record<string, unknown>);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const rules = this.rawOptionsValue('combineParams');
+    const list = rules === undefined ? [] : Array.isArray(rules) ? rules : [rules];
+    const custom = list.find((r) => typeof r !== 'string');
+    if (custom) {
+      throw new Error(`IFShampoo.getConfig: combineParams contains the custom rule '${(custom as { name?: string }).name}', whose functions cannot be serialised; save the optimizer weights only, and rebuild the optimizer with the same rule before setWeights`);
+    }
+    return super.getConfig();
   }
 }
 

@@ -39,7 +39,7 @@ const CONFIGS: Array<[string, Opts]> = [
   ['defaults (β1 0.9, AdaGrad grafting), no merging, 1-D/2-D/4-D/scalar', { lr: 0.05, epsilon: 1e-3, mergeDims: false, startPreconditioningStep: 1 }],
   [
     'β2 0.95 + bias correction, Nesterov momentum, decoupled decay through momentum, Adam grafting, T = 2, merged dims',
-    { lr: 0.05, beta2: 0.95, epsilon: 1e-3, momentum: 0.5, nesterov: true, weightDecay: 0.01, grafting: 'adam', graftingBeta2: 0.99, preconditionFrequency: 2, startPreconditioningStep: 2 },
+    { lr: 0.05, beta2: 0.95, epsilon: 1e-3, momentum: 0.5, nesterov: true, weightDecay: 0.01, grafting: 'adam', graftingBeta2: 0.99, preconditionFrequency: 2, startPreconditioningStep: 2, mergeDims: true },
   ],
   [
     'L2 weight decay, no filtering, heavy-ball, RMSProp grafting, T = 3 with start 4 (stale roots), η = 0.5',
@@ -47,7 +47,7 @@ const CONFIGS: Array<[string, Opts]> = [
   ],
   [
     'diagonal fallback for dims > maxPreconditionerDim, decoupled decay without momentum, SGD grafting, exponentOverride 2',
-    { lr: 0.05, epsilon: 1e-3, weightDecay: 0.1, grafting: 'sgd', maxPreconditionerDim: 4, exponentOverride: 2, startPreconditioningStep: 1 },
+    { lr: 0.05, epsilon: 1e-3, weightDecay: 0.1, grafting: 'sgd', maxPreconditionerDim: 4, exponentOverride: 2, startPreconditioningStep: 1, mergeDims: true },
   ],
   ['no grafting, no bias correction, β2 0.9', { lr: 0.01, beta2: 0.9, biasCorrection: false, epsilon: 1e-3, grafting: 'none', mergeDims: false, startPreconditioningStep: 1 }],
 ];
@@ -184,7 +184,7 @@ describe('Shampoo options', () => {
     expect(o).toMatchObject({
       lr: 1e-2, beta1: 0.9, beta2: 1, epsilon: 1e-12, momentum: 0, weightDecay: 0, decoupledWeightDecay: true, biasCorrection: true,
       preconditionFrequency: 1, startPreconditioningStep: 1, exponentOverride: 0, exponentMultiplier: 1, grafting: 'adagrad',
-      graftingEpsilon: 1e-3, graftingBeta2: 1, mergeDims: true, maxPreconditionerDim: 1024, rootMethod: 'eigen', preconditionerPrecision: 'float32',
+      graftingEpsilon: 1e-3, graftingBeta2: 1, mergeDims: false, maxPreconditionerDim: 1024, rootMethod: 'eigen', preconditionerPrecision: 'float32',
     });
     expect(new Shampoo({ preconditionFrequency: 5 }).options.startPreconditioningStep).toBe(5);
     expect(new Shampoo({ preconditionerPrecision: 'torch.float64' as 'float64' }).options.preconditionerPrecision).toBe('float64');

@@ -63,7 +63,9 @@ export interface ShampooOptions extends BaseOptions {
   graftingEpsilon: number;
   /** EMA factor of the grafted method's accumulator (rmsprop, adam) [grafting_beta2]. Default 1, range (0, 1]. */
   graftingBeta2: number;
-  /** Merge neighbouring axes while their product is <= maxPreconditionerDim [use_merge_dims]. Default true. */
+  /** Merge neighbouring axes while their product is <= maxPreconditionerDim [use_merge_dims]. Default false:
+   * the paper's configuration (large_dim_method ADAGRAD) never merges, and merging turns e.g. an
+   * [8, 32] kernel into one 256×256 factor whose roots cost far more than 8×8 and 32×32 ones. */
   mergeDims: boolean;
   /**
    * Largest factor dimension [max_preconditioner_dim]. A parameter with a (merged) axis longer than
@@ -135,7 +137,7 @@ export function resolveShampooOptions(raw: Record<string, unknown>): ShampooOpti
     grafting: checkEnum('grafting', raw.grafting ?? 'adagrad', GRAFTING_TYPES),
     graftingEpsilon: checkNumber('graftingEpsilon', raw.graftingEpsilon ?? 1e-3, { min: 0 }),
     graftingBeta2: checkNumber('graftingBeta2', raw.graftingBeta2 ?? 1, { min: 0, max: 1, minExclusive: true }),
-    mergeDims: checkBoolean('mergeDims', raw.mergeDims ?? true),
+    mergeDims: checkBoolean('mergeDims', raw.mergeDims ?? false),
     maxPreconditionerDim: checkNumber('maxPreconditionerDim', raw.maxPreconditionerDim ?? 1024, { min: 1, integer: true }),
     rootMethod: checkEnum('rootMethod', raw.rootMethod ?? 'eigen', ['eigen', 'newton'] as const),
     preconditionerPrecision: parseShampooPrecision(raw.preconditionerPrecision ?? 'float32'),
