@@ -17,7 +17,7 @@ const BASE: Record<string, Hp> = {
   // m is an EMA (not a heavy-ball sum), so the step is ~(1 − β1)× RF-RMSProp's at equal lr.
   rfadamw: { lr: 0.2, momentum: 0.9, lrCov: 1e-2, damping: 2e-5, weightDecay: 1e-4 },
   ifshampoo: { lr: 0.02, momentum: 0.9, lrCov: 0.1, alpha2: 0.6, damping: 1e-4, weightDecay: 1e-4, T: 2 },
-  shampoo: { lr: 5e-3, momentum: 0.9, lrCov: 1e-2, damping: 1e-6, weightDecay: 1e-4, T: 2 },
+  shampoo: { lr: 1e-2, momentum: 0.9, lrCov: 1e-2, damping: 1e-6, weightDecay: 1e-4, T: 2 },
 };
 
 /** Task-specific deviations from {@link BASE} (none yet: every task starts from the same defaults). */

@@ -82,7 +82,7 @@ export const TASKS: Record<string, TaskSpec> = {
   },
   'fmnist-cnn': {
     name: 'fmnist-cnn',
-    description: 'VGG-style CNN with BatchNorm (conv 16-16 | 32-32, 3x3, max-pool, GAP, linear) on Fashion-MNIST, random crop (pad 2) + flip',
+    description: 'VGG-style CNN with BatchNorm (3 stages: 3x3 conv 16 | 32 | 64, each BN-ReLU-maxpool; GAP; linear) on Fashion-MNIST, random crop (pad 2) + flip',
     dataset: 'fmnist',
     metric: 'accuracy',
     model: (d, rng) => vgg(shape(d), [16, 32, 64], 1, rng),
@@ -90,13 +90,13 @@ export const TASKS: Record<string, TaskSpec> = {
     labelSmoothing: 0,
     schedule: cosine,
     budgets: {
-      quick: { epochs: 2, batchSize: 128, trainSubset: 4096, valSubset: 1000, testSubset: 2000 },
+      quick: { epochs: 2, batchSize: 128, trainSubset: 6144, valSubset: 1000, testSubset: 2000 },
       full: { epochs: 30, batchSize: 128 },
     },
   },
   'mnist-cnn': {
     name: 'mnist-cnn',
-    description: 'VGG-style CNN with BatchNorm on MNIST (official split), random crop (pad 2), no flips',
+    description: 'VGG-style CNN with BatchNorm (conv 16-16 | 32-32, 3x3, max-pool, GAP, linear) on MNIST (official split), random crop (pad 2), no flips',
     dataset: 'mnist',
     metric: 'accuracy',
     model: (d, rng) => vgg(shape(d), [16, 32], 2, rng),
