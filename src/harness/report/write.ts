@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../train/checkpoint.js';
 import type { OptimizerSummary, Summary, TaskSummary } from './aggregate.js';
@@ -84,6 +85,7 @@ ${body.join('\n')}</body></html>`;
 
 /** Writes report.html, summary.md and summary.json into `dir`. */
 export function writeReports(dir: string, s: Summary, totalNote: string): string[] {
+  mkdirSync(dir, { recursive: true });
   const files = [join(dir, 'report.html'), join(dir, 'summary.md'), join(dir, 'summary.json')];
   writeAtomic(files[0], html(s, totalNote));
   writeAtomic(files[1], markdown(s, totalNote));
