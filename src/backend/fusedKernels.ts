@@ -26,6 +26,8 @@ export interface StorageAccess {
   write(t: tf.Tensor): Span | null;
   /** Tells the backend a tensor's values changed under the same id (drops cached packed weights). */
   written(t: tf.Tensor): void;
+  /** The heap as a `WebAssembly.Memory` (wasm only): SIMD kernels import it and run in place. */
+  readonly memory?: WebAssembly.Memory;
 }
 
 class CpuAccess implements StorageAccess {
@@ -58,7 +60,11 @@ class CpuAccess implements StorageAccess {
 class WasmAccess implements StorageAccess {
   readonly backend = 'wasm';
   private heap: Float32Array | null = null;
-  constructor(private readonly be: any) {}
+  readonly memory?: WebAssembly.Memory;
+  constructor(private readonly be: any) {
+    const m = be.wasm.asm?.memory ?? be.wasm.wasmMemory;
+    if (m instanceof WebAssembly.Memory && m.buffer === be.wasm.HEAPU8.buffer) this.memory = m;
+  }
 
   private heapF32(): Float32Array {
     const buffer: ArrayBuffer = this.be.wasm.HEAPU8.buffer;

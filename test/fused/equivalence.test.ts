@@ -7,6 +7,7 @@ import { rfRmspropMethod } from '../../src/optim/rfRmsprop.js';
 import { rmspropMethod } from '../../src/optim/rmsprop.js';
 import { sgdMethod } from '../../src/optim/sgd.js';
 import type { Method, ParamInfo, StepContext } from '../../src/optim/types.js';
+import { fusedSimdEnabled, setFusedSimd } from '../../src/optim/fused/programs.js';
 import { bitMismatches, compositeStep, disposeCopy, makeCopy, maxRelDiff, normals } from './helpers.js';
 
 /**
@@ -50,11 +51,17 @@ const info: ParamInfo[] = [
   { name: 'b', shape: [5] },
 ];
 
-describe.each(['cpu', 'wasm'] as const)('fused vs composite on %s', (backend) => {
+describe.each([
+  ['cpu', true],
+  ['wasm', true],
+  ['wasm', false],
+] as const)('fused vs composite on %s (wasm SIMD kernels: %s)', (backend, simd) => {
   beforeAll(async () => {
     await useBackend(backend);
+    setFusedSimd(simd);
   });
   afterAll(() => {
+    setFusedSimd(true);
     tf.disposeVariables();
   });
 
@@ -80,6 +87,8 @@ describe.each(['cpu', 'wasm'] as const)('fused vs composite on %s', (backend) =>
       }
     }
     expect(usedFused).toBe(STEPS * info.length);
+    // On wasm the SIMD kernels must have run (a compile failure would silently fall back to JS).
+    if (backend === 'wasm' && simd) expect(fusedSimdEnabled()).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     const pairs: Array<[tf.Variable, tf.Variable, string]> = [];
     info.forEach((p, k) => {

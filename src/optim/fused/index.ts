@@ -3,3 +3,4 @@ export { sgdInPlace, adamwInPlace, rmspropInPlace, rfRmspropInPlace, rfAdamWInPl
 export { fusedTail, compositeTail, type TailOptions } from './tail.js';
 export { firstNonFinite } from './finite.js';
 export { roundBf16, roundFp16, rounderFor, type Rounder } from './round.js';
+export { setFusedSimd, fusedSimdEnabled } from './programs.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { storageAccess } from '../../backend/fusedKernels.js';
 import { maybeRound, type Precision } from '../../precision/index.js';
 import { tailKernel } from './kernels.js';
+import { runSimd, tailProgram } from './programs.js';
 import { rounderFor } from './round.js';
 
 /** Scalars of IF-Shampoo's elementwise tail (SPEC §2.3 steps 3–5). */
@@ -29,7 +30,11 @@ export function fusedTail(p: tf.Variable, V: tf.Tensor, buf: tf.Variable | null,
   const B = buf === null ? null : acc.write(buf);
   if (U === null || P === null || (buf !== null && B === null)) return false;
   const fr = Math.fround;
-  tailKernel(p.size, P.arr, P.off, U.arr, U.off, B?.arr ?? null, B?.off ?? 0, { lr: fr(o.lr), kappa: fr(o.kappa), alpha1: fr(o.alpha1) }, rounderFor(o.precision ?? 'float32'));
+  const c = { lr: fr(o.lr), kappa: fr(o.kappa), alpha1: fr(o.alpha1) };
+  const precision = o.precision ?? 'float32';
+  const f = { kappa: c.kappa !== 0, momentum: B !== null, bf16: precision === 'bfloat16' };
+  const simd = precision !== 'float16' && runSimd(acc, `tail${+f.kappa}${+f.momentum}${+f.bf16}`, () => tailProgram(f), p.size, B ? [P, U, B] : [P, U], [c.lr, c.kappa, c.alpha1]);
+  if (!simd) tailKernel(p.size, P.arr, P.off, U.arr, U.off, B?.arr ?? null, B?.off ?? 0, c, rounderFor(precision));
   acc.written(p);
   return true;
 }
