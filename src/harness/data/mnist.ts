@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { loadIdxPair } from './idx.js';
 import { packageDir } from './packages.js';
-import { carveValidation } from './split.js';
-import { pixelStats, type ImageData, type ImageSet } from './types.js';
+import { imageDataset } from './split.js';
+import type { ImageData, ImageSet } from './types.js';
 
 /** Standard IDX file names (MNIST and Fashion-MNIST use the same ones; `.gz` also accepted). */
 export const IDX_NAMES = {
@@ -26,19 +26,9 @@ function idxSet(dir: string, images: string, labels: string): ImageSet {
 export function loadIdxDir(dir: string, name: string): ImageData {
   const full = idxSet(dir, IDX_NAMES.trainImages, IDX_NAMES.trainLabels);
   const test = idxSet(dir, IDX_NAMES.testImages, IDX_NAMES.testLabels);
-  const { train, val } = carveValidation(full, VAL_SIZE);
-  const { mean, std } = pixelStats(train);
-  return {
-    kind: 'image',
-    name,
-    numClasses: 10,
-    train,
-    val,
-    test,
-    mean,
-    std,
-    note: `${name} from IDX files in ${dir}: official split; ${train.n} train / ${val.n} validation (carved from the official train set, fixed seed) / ${test.n} test`,
-  };
+  return imageDataset(name, full, test, VAL_SIZE, (train, val) =>
+    `${name} from IDX files in ${dir}: official split; ${train.n} train / ${val.n} validation (carved from the official train set, fixed seed) / ${test.n} test`,
+  );
 }
 
 export function loadMnist(): ImageData {

@@ -1,5 +1,5 @@
 import { Rng } from '../rng.js';
-import { takeRows, type ImageSet } from './types.js';
+import { pixelStats, takeRows, type ImageData, type ImageSet } from './types.js';
 
 /**
  * Carves a validation split from training data: a seeded shuffle (fixed seed, independent of the
@@ -10,4 +10,11 @@ export function carveValidation(train: ImageSet, valSize: number, seed = 2024020
   const perm = new Rng(seed).permutation(train.n);
   const cut = train.n - valSize;
   return { train: takeRows(train, perm.subarray(0, cut)), val: takeRows(train, perm.subarray(cut)) };
+}
+
+/** Validation carved from `full` (fixed seed), normalisation statistics from the remaining train rows only. */
+export function imageDataset(name: string, full: ImageSet, test: ImageSet, valSize: number, note: (train: ImageSet, val: ImageSet) => string): ImageData {
+  const { train, val } = carveValidation(full, valSize);
+  const { mean, std } = pixelStats(train);
+  return { kind: 'image', name, numClasses: 10, train, val, test, mean, std, note: note(train, val) };
 }
