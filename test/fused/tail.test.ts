@@ -10,6 +10,10 @@ const cases: Array<[string, TailOptions, boolean]> = [
   ['momentum', { lr: 0.1, kappa: 0, alpha1: 0.9 }, true],
   ['momentum + decay bf16', { lr: 0.05, kappa: 0.01, alpha1: 0.9, precision: 'bfloat16' }, true],
   ['momentum fp16', { lr: 0.05, kappa: 1e-3, alpha1: 0.5, precision: 'float16' }, true],
+  // IF-Shampoo: direction V + κ·p rounded to the last factor's dtype, float32 buffer.
+  ['bf16 direction, momentum', { lr: 0.05, kappa: 0.01, alpha1: 0.9, directionPrecision: 'bfloat16' }, true],
+  ['bf16 direction, no momentum', { lr: 0.05, kappa: 0.01, alpha1: 0, directionPrecision: 'bfloat16' }, false],
+  ['fp16 direction, momentum', { lr: 0.05, kappa: 1e-3, alpha1: 0.5, directionPrecision: 'float16' }, true],
 ];
 
 describe.each(['cpu', 'wasm'] as const)('IF-Shampoo fused tail on %s', (backend) => {

@@ -240,8 +240,8 @@ export interface TailConsts {
 }
 
 /**
- * IF-Shampoo's elementwise tail (SPEC §2.3 steps 3–5): d = V + κ·p; buf ← r(r(α1·buf) + d);
- * p ← p − lr·buf (or p − lr·d without momentum).
+ * IF-Shampoo's elementwise tail (SPEC §2.3 steps 3–5): d = rd(V + κ·p); buf ← r(r(α1·buf) + d);
+ * p ← p − lr·buf (or p − lr·d without momentum). `rd` rounds the direction (only when κ ≠ 0).
  */
 export function tailKernel(
   n: number,
@@ -250,13 +250,15 @@ export function tailKernel(
   B: Float32Array | null, bo: number,
   c: TailConsts,
   round: Rounder | null,
+  roundDirection: Rounder | null = null,
 ): void {
   const r = round ?? ident;
+  const rd = roundDirection ?? ident;
   const { lr, kappa, alpha1 } = c;
   for (let i = 0; i < n; i++) {
     const p = P[po + i];
     let d = U[uo + i];
-    if (kappa !== 0) d = fr(d + fr(p * kappa));
+    if (kappa !== 0) d = rd(fr(d + fr(p * kappa)));
     if (B !== null) {
       d = r(fr(r(fr(B[bo + i] * alpha1)) + d));
       B[bo + i] = d;

@@ -119,12 +119,13 @@ export function rfAdamWProgram(f: { decay: boolean; bf16: boolean }): Program {
   return { buffers: 4, params: 9, body };
 }
 
-export function tailProgram(f: { kappa: boolean; momentum: boolean; bf16: boolean }): Program {
+export function tailProgram(f: { kappa: boolean; momentum: boolean; bf16: boolean; dirBf16?: boolean }): Program {
   // buffers: P, U, [B]; scalars: lr, kappa, alpha1
   const [lr, kappa, alpha1] = [0, 1, 2].map(param);
   const r = f.bf16 ? bf16 : id;
+  const rd = f.dirBf16 ? bf16 : id;
   const body: Stmt[] = [E.let('p', load(0)), E.let('d', load(1))];
-  if (f.kappa) body.push(E.let('d', add(v('d'), mul(v('p'), kappa))));
+  if (f.kappa) body.push(E.let('d', rd(add(v('d'), mul(v('p'), kappa)))));
   if (f.momentum) body.push(E.let('d', r(add(r(mul(load(2), alpha1)), v('d')))), E.store(2, v('d')));
   body.push(E.store(0, sub(v('p'), mul(v('d'), lr))));
   return { buffers: f.momentum ? 3 : 2, params: 3, body };

@@ -15,10 +15,15 @@ export interface TailOptions {
   alpha1: number;
   /** Storage precision of the momentum buffer (rounded after each op). Default float32. */
   precision?: Precision;
+  /**
+   * Precision of the direction `V + κ·p` (rounded after the add when κ ≠ 0; IF-Shampoo keeps it in
+   * the last factor's dtype, [SF]). Default float32.
+   */
+  directionPrecision?: Precision;
 }
 
 /**
- * IF-Shampoo's tail, in place: `d = V + κ·p`; `buf ← r(r(α1·buf) + d)` (when `buf` is given);
+ * IF-Shampoo's tail, in place: `d = rd(V + κ·p)`; `buf ← r(r(α1·buf) + d)` (when `buf` is given);
  * `p ← p − lr·buf` (or `p − lr·d`). One pass over p, V and buf. Returns false, changing nothing,
  * when the backend has no fused access or `p`/`buf` share storage; then use {@link compositeTail}.
  */
@@ -32,9 +37,14 @@ export function fusedTail(p: tf.Variable, V: tf.Tensor, buf: tf.Variable | null,
   const fr = Math.fround;
   const c = { lr: fr(o.lr), kappa: fr(o.kappa), alpha1: fr(o.alpha1) };
   const precision = o.precision ?? 'float32';
-  const f = { kappa: c.kappa !== 0, momentum: B !== null, bf16: precision === 'bfloat16' };
-  const simd = precision !== 'float16' && runSimd(acc, `tail${+f.kappa}${+f.momentum}${+f.bf16}`, () => tailProgram(f), p.size, B ? [P, U, B] : [P, U], [c.lr, c.kappa, c.alpha1]);
-  if (!simd) tailKernel(p.size, P.arr, P.off, U.arr, U.off, B?.arr ?? null, B?.off ?? 0, c, rounderFor(precision));
+  const dirPrecision = c.kappa !== 0 ? (o.directionPrecision ?? 'float32') : 'float32';
+  const f = { kappa: c.kappa !== 0, momentum: B !== null, bf16: precision === 'bfloat16', dirBf16: dirPrecision === 'bfloat16' };
+  // fp16 rounding has no SIMD form: the JS loop handles it.
+  const simd =
+    precision !== 'float16' &&
+    dirPrecision !== 'float16' &&
+    runSimd(acc, `tail${+f.kappa}${+f.momentum}${+f.bf16}${+f.dirBf16}`, () => tailProgram(f), p.size, B ? [P, U, B] : [P, U], [c.lr, c.kappa, c.alpha1]);
+  if (!simd) tailKernel(p.size, P.arr, P.off, U.arr, U.off, B?.arr ?? null, B?.off ?? 0, c, rounderFor(precision), rounderFor(dirPrecision));
   acc.written(p);
   return true;
 }
@@ -42,7 +52,7 @@ export function fusedTail(p: tf.Variable, V: tf.Tensor, buf: tf.Variable | null,
 /** The same math as {@link fusedTail} with tfjs ops; returns new tensors (call inside `tf.tidy`). */
 export function compositeTail(p: tf.Tensor, V: tf.Tensor, buf: tf.Tensor | null, o: TailOptions): { p: tf.Tensor; buf: tf.Tensor | null } {
   const r = (x: tf.Tensor): tf.Tensor => maybeRound(x, o.precision ?? 'float32');
-  let d = o.kappa !== 0 ? tf.add(tf.reshape(V, p.shape), tf.mul(p, o.kappa)) : tf.reshape(V, p.shape);
+  let d = o.kappa !== 0 ? maybeRound(tf.add(tf.reshape(V, p.shape), tf.mul(p, o.kappa)), o.directionPrecision ?? 'float32') : tf.reshape(V, p.shape);
   let nextBuf: tf.Tensor | null = null;
   if (buf !== null) {
     d = r(tf.add(r(tf.mul(buf, o.alpha1)), d));
