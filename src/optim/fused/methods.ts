@@ -6,8 +6,9 @@ import type { RFRMSpropOptions } from '../rfRmsprop.js';
 import type { RMSpropOptions } from '../rmsprop.js';
 import type { SGDOptions } from '../sgd.js';
 import type { StepContext } from '../types.js';
-import { adamwKernel, rfAdamWKernel, rfRmspropKernel, rmspropKernel, sgdKernel } from './kernels.js';
-import { adamwProgram, rfAdamWProgram, rfRmspropProgram, rmspropProgram, runSimd, sgdProgram } from './programs.js';
+import { adamwKernel, rfAdamWKernel, rfRmspropKernel, rmspropKernel, sgdKernel, type AdamWConsts, type RfAdamWConsts, type RfRmspropConsts, type RmspropConsts, type SgdConsts } from './kernels.js';
+import { adamwProgram, fusedSimdEnabled, rfAdamWProgram, rfRmspropProgram, rmspropProgram, sgdProgram, simdKernel } from './programs.js';
+import type { Program, Kernel } from './simd.js';
 import { rounderFor } from './round.js';
 
 /**
@@ -15,54 +16,94 @@ import { rounderFor } from './round.js';
  * parameter, writing the parameter and state variables' storage in place. Every storage view is
  * acquired before anything is written, so returning false (unsupported backend, shared storage)
  * leaves everything unchanged and the driver falls back to `apply`.
+ *
+ * The driver calls these once per parameter, and a step's parameters share the options object,
+ * lr, unit step and batch size: the float32 constants, the SIMD kernel and its argument array are
+ * computed once per step and options object (`prepared`), so a small tensor costs the storage
+ * lookups, one wasm call and the XNNPACK cache notification, and no allocations.
  */
 
 type Vars = Record<string, tf.Variable>;
 const fr = Math.fround;
 
-/** Write views of the named variables (absent slot → null entry); undefined when any is not writable. */
-function writable(acc: StorageAccess, vars: Array<tf.Variable | undefined>): Array<Span | null> | undefined {
-  const out: Array<Span | null> = [];
-  for (const v of vars) {
-    if (v === undefined) {
-      out.push(null);
-      continue;
-    }
-    const s = acc.write(v);
-    if (s === null) return undefined;
-    out.push(s);
+/** What a step needs besides the tensors: constants, program, buffer count, SIMD scalars. */
+interface Plan<C> {
+  c: C;
+  key: string;
+  build: () => Program;
+  buffers: number;
+  scalars: number[];
+  /** False when the JS loop must run (fp16 state has no SIMD form). */
+  simd: boolean;
+}
+
+interface Prepared<C> {
+  acc: StorageAccess;
+  lr: number;
+  unitStep: number;
+  batchSize: number;
+  simdOn: boolean;
+  c: C;
+  kernel: Kernel | null;
+  /** [n, byte offset of each buffer, scalars…]: n and offsets are filled in per tensor. */
+  args: number[];
+}
+
+function prepared<O extends object, C>(cache: WeakMap<O, Prepared<C>>, acc: StorageAccess, o: O, ctx: StepContext, plan: (o: O, ctx: StepContext) => Plan<C>): Prepared<C> {
+  const simdOn = fusedSimdEnabled();
+  let s = cache.get(o);
+  if (s === undefined || s.acc !== acc || s.lr !== ctx.lr || s.unitStep !== ctx.unitStep || s.batchSize !== ctx.batchSize || s.simdOn !== simdOn) {
+    const p = plan(o, ctx);
+    const kernel = p.simd ? simdKernel(acc, p.key, p.build) : null;
+    const args = [0];
+    for (let k = 0; k < p.buffers; k++) args.push(0);
+    args.push(...p.scalars);
+    s = { acc, lr: ctx.lr, unitStep: ctx.unitStep, batchSize: ctx.batchSize, simdOn, c: p.c, kernel, args };
+    cache.set(o, s);
   }
-  return out;
+  return s;
+}
+
+/** Runs the prepared kernel over the spans (in program buffer order); `args` is reused. */
+function run(s: Prepared<unknown>, n: number, a: Span, b: Span, c?: Span | null, d?: Span | null, e?: Span | null): void {
+  const args = s.args;
+  args[0] = n;
+  args[1] = a.off * 4;
+  args[2] = b.off * 4;
+  let k = 3;
+  if (c) args[k++] = c.off * 4;
+  if (d) args[k++] = d.off * 4;
+  if (e) args[k++] = e.off * 4;
+  s.kernel!(...(args as [number, ...number[]]));
 }
 
 function batchFactor(o: { batchAveraged: boolean; dummyScaling: boolean }, ctx: StepContext): number {
   return o.dummyScaling || !o.batchAveraged ? 1 : ctx.batchSize;
 }
 
+const sgdPrepared = new WeakMap<SGDOptions, Prepared<SgdConsts>>();
+function sgdPlan(o: SGDOptions, ctx: StepContext): Plan<SgdConsts> {
+  const c = { lr: fr(ctx.lr), wd: fr(o.weightDecay), mu: fr(o.momentum), damp1: fr(1 - o.dampening), nesterov: o.nesterov, first: ctx.unitStep === 0 };
+  const f = { wd: c.wd !== 0, momentum: o.momentum > 0, first: c.first, nesterov: c.nesterov };
+  return { c, key: `sgd${+f.wd}${+f.momentum}${+f.first}${+f.nesterov}`, build: () => sgdProgram(f), buffers: f.momentum ? 3 : 2, scalars: [c.lr, c.wd, c.mu, c.damp1], simd: true };
+}
+
 export function sgdInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: SGDOptions, ctx: StepContext): boolean {
   const acc = storageAccess();
   if (acc === null) return false;
   const G = acc.read(g);
-  const w = writable(acc, [p, o.momentum > 0 ? state.momentum : undefined]);
-  if (G === null || w === undefined) return false;
-  const [P, B] = w;
-  const c = { lr: fr(ctx.lr), wd: fr(o.weightDecay), mu: fr(o.momentum), damp1: fr(1 - o.dampening), nesterov: o.nesterov, first: ctx.unitStep === 0 };
-  const f = { wd: c.wd !== 0, momentum: B !== null, first: c.first, nesterov: c.nesterov };
-  const spans = B ? [P!, G, B] : [P!, G];
-  if (!runSimd(acc, `sgd${+f.wd}${+f.momentum}${+f.first}${+f.nesterov}`, () => sgdProgram(f), p.size, spans, [c.lr, c.wd, c.mu, c.damp1])) {
-    sgdKernel(p.size, P!.arr, P!.off, G.arr, G.off, B?.arr ?? null, B?.off ?? 0, c);
-  }
+  const P = acc.write(p);
+  const B = o.momentum > 0 ? acc.write(state.momentum) : null;
+  if (G === null || P === null || (o.momentum > 0 && B === null)) return false;
+  const s = prepared(sgdPrepared, acc, o, ctx, sgdPlan);
+  if (s.kernel !== null) run(s, p.size, P, G, B);
+  else sgdKernel(p.size, P.arr, P.off, G.arr, G.off, B?.arr ?? null, B?.off ?? 0, s.c);
   acc.written(p);
   return true;
 }
 
-export function adamwInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: AdamWOptions, ctx: StepContext): boolean {
-  const acc = storageAccess();
-  if (acc === null) return false;
-  const G = acc.read(g);
-  const w = writable(acc, [p, state.m, state.v, o.amsgrad ? state.vmax : undefined]);
-  if (G === null || w === undefined) return false;
-  const [P, M, V, X] = w;
+const adamwPrepared = new WeakMap<AdamWOptions, Prepared<AdamWConsts>>();
+function adamwPlan(o: AdamWOptions, ctx: StepContext): Plan<AdamWConsts> {
   const t = ctx.unitStep + 1;
   const c = {
     hasDecay: o.weightDecay !== 0,
@@ -75,56 +116,74 @@ export function adamwInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, 
     eps: fr(o.epsilon),
     step: fr(ctx.lr / (1 - o.beta1 ** t)),
   };
-  const f = { decay: c.hasDecay, amsgrad: X !== null };
-  const spans = X ? [P!, G, M!, V!, X] : [P!, G, M!, V!];
-  if (!runSimd(acc, `adamw${+f.decay}${+f.amsgrad}`, () => adamwProgram(f), p.size, spans, [c.decay, c.b1, c.ob1, c.b2, c.ob2, c.sc2, c.eps, c.step])) {
-    adamwKernel(p.size, P!.arr, P!.off, G.arr, G.off, M!.arr, M!.off, V!.arr, V!.off, X?.arr ?? null, X?.off ?? 0, c);
-  }
+  const f = { decay: c.hasDecay, amsgrad: o.amsgrad };
+  return { c, key: `adamw${+f.decay}${+f.amsgrad}`, build: () => adamwProgram(f), buffers: f.amsgrad ? 5 : 4, scalars: [c.decay, c.b1, c.ob1, c.b2, c.ob2, c.sc2, c.eps, c.step], simd: true };
+}
+
+export function adamwInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: AdamWOptions, ctx: StepContext): boolean {
+  const acc = storageAccess();
+  if (acc === null) return false;
+  const G = acc.read(g);
+  const P = acc.write(p);
+  const M = acc.write(state.m);
+  const V = acc.write(state.v);
+  const X = o.amsgrad ? acc.write(state.vmax) : null;
+  if (G === null || P === null || M === null || V === null || (o.amsgrad && X === null)) return false;
+  const s = prepared(adamwPrepared, acc, o, ctx, adamwPlan);
+  if (s.kernel !== null) run(s, p.size, P, G, M, V, X);
+  else adamwKernel(p.size, P.arr, P.off, G.arr, G.off, M.arr, M.off, V.arr, V.off, X?.arr ?? null, X?.off ?? 0, s.c);
   acc.written(p);
   return true;
+}
+
+const rmspropPrepared = new WeakMap<RMSpropOptions, Prepared<RmspropConsts>>();
+function rmspropPlan(o: RMSpropOptions, ctx: StepContext): Plan<RmspropConsts> {
+  const c = { lr: fr(ctx.lr), wd: fr(o.weightDecay), alpha: fr(o.alpha), oalpha: fr(1 - o.alpha), eps: fr(o.epsilon), mu: fr(o.momentum) };
+  const f = { wd: c.wd !== 0, centered: o.centered, momentum: o.momentum > 0 };
+  return { c, key: `rmsprop${+f.wd}${+f.centered}${+f.momentum}`, build: () => rmspropProgram(f), buffers: 3 + +f.centered + +f.momentum, scalars: [c.lr, c.wd, c.alpha, c.oalpha, c.eps, c.mu], simd: true };
 }
 
 export function rmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RMSpropOptions, ctx: StepContext): boolean {
   const acc = storageAccess();
   if (acc === null) return false;
   const G = acc.read(g);
-  const w = writable(acc, [p, state.v, o.centered ? state.gAvg : undefined, o.momentum > 0 ? state.momentum : undefined]);
-  if (G === null || w === undefined) return false;
-  const [P, V, A, B] = w;
-  const c = { lr: fr(ctx.lr), wd: fr(o.weightDecay), alpha: fr(o.alpha), oalpha: fr(1 - o.alpha), eps: fr(o.epsilon), mu: fr(o.momentum) };
-  const f = { wd: c.wd !== 0, centered: A !== null, momentum: B !== null };
-  const spans = [P!, G, V!, ...(A ? [A] : []), ...(B ? [B] : [])];
-  if (!runSimd(acc, `rmsprop${+f.wd}${+f.centered}${+f.momentum}`, () => rmspropProgram(f), p.size, spans, [c.lr, c.wd, c.alpha, c.oalpha, c.eps, c.mu])) {
-    rmspropKernel(p.size, P!.arr, P!.off, G.arr, G.off, V!.arr, V!.off, A?.arr ?? null, A?.off ?? 0, B?.arr ?? null, B?.off ?? 0, c);
-  }
+  const P = acc.write(p);
+  const V = acc.write(state.v);
+  const A = o.centered ? acc.write(state.gAvg) : null;
+  const B = o.momentum > 0 ? acc.write(state.momentum) : null;
+  if (G === null || P === null || V === null || (o.centered && A === null) || (o.momentum > 0 && B === null)) return false;
+  const s = prepared(rmspropPrepared, acc, o, ctx, rmspropPlan);
+  if (s.kernel !== null) run(s, p.size, P, G, V, A ?? B, A ? B : null);
+  else rmspropKernel(p.size, P.arr, P.off, G.arr, G.off, V.arr, V.off, A?.arr ?? null, A?.off ?? 0, B?.arr ?? null, B?.off ?? 0, s.c);
   acc.written(p);
   return true;
+}
+
+const rfRmspropPrepared = new WeakMap<RFRMSpropOptions, Prepared<RfRmspropConsts>>();
+function rfRmspropPlan(o: RFRMSpropOptions, ctx: StepContext): Plan<RfRmspropConsts> {
+  const c = { lr: fr(ctx.lr), wd: fr(o.weightDecay), alpha: fr(o.alpha), rho: fr(1 - o.alpha), F: fr(batchFactor(o, ctx)), damping: fr(o.damping), mu: fr(o.momentum) };
+  const f = { wd: c.wd !== 0, momentum: o.momentum > 0, bf16: o.stateDtype === 'bfloat16' };
+  // fp16 rounding has no SIMD form here: the JS loop handles it.
+  return { c, key: `rfrmsprop${+f.wd}${+f.momentum}${+f.bf16}`, build: () => rfRmspropProgram(f), buffers: f.momentum ? 4 : 3, scalars: [c.lr, c.wd, c.alpha, c.rho, c.F, c.damping, c.mu], simd: o.stateDtype !== 'float16' };
 }
 
 export function rfRmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RFRMSpropOptions, ctx: StepContext): boolean {
   const acc = storageAccess();
   if (acc === null) return false;
   const G = acc.read(g);
-  const w = writable(acc, [p, state.v, o.momentum > 0 ? state.momentum : undefined]);
-  if (G === null || w === undefined) return false;
-  const [P, V, B] = w;
-  const c = { lr: fr(ctx.lr), wd: fr(o.weightDecay), alpha: fr(o.alpha), rho: fr(1 - o.alpha), F: fr(batchFactor(o, ctx)), damping: fr(o.damping), mu: fr(o.momentum) };
-  const f = { wd: c.wd !== 0, momentum: B !== null, bf16: o.stateDtype === 'bfloat16' };
-  const spans = B ? [P!, G, V!, B] : [P!, G, V!];
-  // fp16 rounding has no SIMD form here: the JS loop handles it.
-  const simd = o.stateDtype !== 'float16' && runSimd(acc, `rfrmsprop${+f.wd}${+f.momentum}${+f.bf16}`, () => rfRmspropProgram(f), p.size, spans, [c.lr, c.wd, c.alpha, c.rho, c.F, c.damping, c.mu]);
-  if (!simd) rfRmspropKernel(p.size, P!.arr, P!.off, G.arr, G.off, V!.arr, V!.off, B?.arr ?? null, B?.off ?? 0, c, rounderFor(o.stateDtype));
+  const P = acc.write(p);
+  const V = acc.write(state.v);
+  const B = o.momentum > 0 ? acc.write(state.momentum) : null;
+  if (G === null || P === null || V === null || (o.momentum > 0 && B === null)) return false;
+  const s = prepared(rfRmspropPrepared, acc, o, ctx, rfRmspropPlan);
+  if (s.kernel !== null) run(s, p.size, P, G, V, B);
+  else rfRmspropKernel(p.size, P.arr, P.off, G.arr, G.off, V.arr, V.off, B?.arr ?? null, B?.off ?? 0, s.c, rounderFor(o.stateDtype));
   acc.written(p);
   return true;
 }
 
-export function rfAdamWInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RFAdamWOptions, ctx: StepContext): boolean {
-  const acc = storageAccess();
-  if (acc === null) return false;
-  const G = acc.read(g);
-  const w = writable(acc, [p, state.m, state.v]);
-  if (G === null || w === undefined) return false;
-  const [P, M, V] = w;
+const rfAdamWPrepared = new WeakMap<RFAdamWOptions, Prepared<RfAdamWConsts>>();
+function rfAdamWPlan(o: RFAdamWOptions, ctx: StepContext): Plan<RfAdamWConsts> {
   const t = ctx.unitStep + 1;
   const c1 = o.biasCorrection ? 1 - o.beta1 ** t : 1;
   const c2 = o.biasCorrection ? 1 - o.beta2 ** t : 1;
@@ -141,10 +200,20 @@ export function rfAdamWInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars
     step: fr(ctx.lr / c1),
   };
   const f = { decay: c.hasDecay, bf16: o.stateDtype === 'bfloat16' };
-  const simd =
-    o.stateDtype !== 'float16' &&
-    runSimd(acc, `rfadamw${+f.decay}${+f.bf16}`, () => rfAdamWProgram(f), p.size, [P!, G, M!, V!], [c.decay, c.b1, c.ob1, c.b2, c.ob2, c.F, c.c2, c.damping, c.step]);
-  if (!simd) rfAdamWKernel(p.size, P!.arr, P!.off, G.arr, G.off, M!.arr, M!.off, V!.arr, V!.off, c, rounderFor(o.stateDtype));
+  return { c, key: `rfadamw${+f.decay}${+f.bf16}`, build: () => rfAdamWProgram(f), buffers: 4, scalars: [c.decay, c.b1, c.ob1, c.b2, c.ob2, c.F, c.c2, c.damping, c.step], simd: o.stateDtype !== 'float16' };
+}
+
+export function rfAdamWInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RFAdamWOptions, ctx: StepContext): boolean {
+  const acc = storageAccess();
+  if (acc === null) return false;
+  const G = acc.read(g);
+  const P = acc.write(p);
+  const M = acc.write(state.m);
+  const V = acc.write(state.v);
+  if (G === null || P === null || M === null || V === null) return false;
+  const s = prepared(rfAdamWPrepared, acc, o, ctx, rfAdamWPlan);
+  if (s.kernel !== null) run(s, p.size, P, G, M, V);
+  else rfAdamWKernel(p.size, P.arr, P.off, G.arr, G.off, M.arr, M.off, V.arr, V.off, s.c, rounderFor(o.stateDtype));
   acc.written(p);
   return true;
 }

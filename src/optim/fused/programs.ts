@@ -1,5 +1,5 @@
 import type { Span, StorageAccess } from '../../backend/fusedKernels.js';
-import { E, SimdKernels, type Expr, type Program, type Stmt } from './simd.js';
+import { E, SimdKernels, type Expr, type Kernel, type Program, type Stmt } from './simd.js';
 
 /**
  * The fused updates as SIMD programs (same op order as `kernels.ts`, so the same float32
@@ -21,24 +21,33 @@ export function fusedSimdEnabled(): boolean {
 }
 
 /**
- * Runs `program` over `n` elements of the spans when the active backend is wasm with SIMD
- * kernels available; returns false (nothing done) otherwise, and the caller runs the JS loop.
+ * The compiled SIMD kernel of `build` for the active backend's heap, or null when the backend is
+ * not wasm or SIMD kernels are off/unavailable (the caller runs the JS loop). Look it up once per
+ * step, not per tensor: the per-tensor path then is one call with the tensors' byte offsets.
  */
-export function runSimd(acc: StorageAccess, key: string, build: () => Program, n: number, spans: Span[], scalars: number[]): boolean {
-  if (!simdEnabled || acc.memory === undefined) return false;
+export function simdKernel(acc: StorageAccess, key: string, build: () => Program): Kernel | null {
+  if (!simdEnabled || acc.memory === undefined) return null;
   let k = kernelsByMemory.get(acc.memory);
   if (k === undefined) {
     k = new SimdKernels(acc.memory);
     kernelsByMemory.set(acc.memory, k);
   }
-  let kernel;
   try {
-    kernel = k.get(key, build);
+    return k.get(key, build);
   } catch {
     // No SIMD support in this engine (or an import mismatch): use the JS loops from now on.
     simdEnabled = false;
-    return false;
+    return null;
   }
+}
+
+/**
+ * Runs `program` over `n` elements of the spans when the active backend is wasm with SIMD
+ * kernels available; returns false (nothing done) otherwise, and the caller runs the JS loop.
+ */
+export function runSimd(acc: StorageAccess, key: string, build: () => Program, n: number, spans: Span[], scalars: number[]): boolean {
+  const kernel = simdKernel(acc, key, build);
+  if (kernel === null) return false;
   const args = [n];
   for (const s of spans) args.push(s.off * 4);
   for (const x of scalars) args.push(x);
