@@ -8,6 +8,7 @@ import { benchDiagonalGroup, benchFloor, DIAGONAL_METHODS, type DiagonalGroup, t
 import { timeVariants, median, type Sampling } from './lib.js';
 import { benchMatrixRow, IF_STRUCTURES, MATRIX_SHAPES, matrixAvailable, type MatrixRow } from './matrix.js';
 import { benchTrainSteps, optimizerFactories, trainStepModels } from './optimizerSteps.js';
+import { benchSmallTensors } from './smallTensors.js';
 
 export interface Task {
   task: 'diagonal' | 'matrix' | 'threads' | 'train';
@@ -45,7 +46,10 @@ async function diagonal(backend: BackendName, quick: boolean): Promise<object> {
       }
     }
   }
-  return { backend, floor, groups };
+  // Where the 200-small-tensors gap comes from: memory layout (bare kernel) vs per-tensor JS.
+  const smallTensors = benchSmallTensors({ warmup: 3, rounds: quick ? 5 : 15, stepsPerRound: backend === 'cpu' ? 2 : 5 });
+  log(`small tensors: ${Object.entries(smallTensors.samples).map(([k, v]) => `${k} ${median(v).toFixed(2)}`).join(', ')} ms; JS ${smallTensors.jsUsPerTensor.toFixed(2)} µs/tensor`);
+  return { backend, floor, groups, smallTensors };
 }
 
 async function matrix(quick: boolean): Promise<object> {

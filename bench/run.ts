@@ -72,11 +72,21 @@ async function main(): Promise<void> {
     save('threads-wasm', command, { runs });
   }
   if (want('training') && existsSync(path.join(here, 'training.ts'))) {
-    step('harness training workloads (bench/training.ts)');
+    // Stock tfjs-wasm (as shipped; cannot train the CNN: no Conv2DBackpropFilter), stock plus only
+    // that one kernel (the CNN baseline), and rootfree's kernels; 1 and 2 threads; child processes
+    // alternated, passes rotated.
+    step('harness training workloads: stock vs rootfree kernels (bench/training.ts)');
     try {
       const mod = (await import('./training.js')) as { benchTraining?: (o: object) => Promise<object> };
       if (mod.benchTraining) {
-        const r = await mod.benchTraining({ kernels: ['rootfree'], threads: [1], passes: 1, warmup: quick ? 1 : 2, rounds: quick ? 2 : 3, onProgress: (m: string) => step(m) });
+        const r = await mod.benchTraining({
+          kernels: ['stock', 'stock+dW', 'rootfree'],
+          threads: [1, 2],
+          passes: quick ? 1 : 2,
+          warmup: quick ? 1 : 2,
+          rounds: quick ? 2 : 3,
+          onProgress: (m: string) => step(m),
+        });
         save('training', command, r);
       }
     } catch (e) {

@@ -5,7 +5,6 @@
  * alternate the configurations so machine-load drift hits all of them alike.
  */
 import { spawn } from 'node:child_process';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildConfig, KernelSet } from './trainingChild.js';
@@ -38,6 +37,8 @@ export interface TrainingSample {
   firstLoss?: number;
   lastLoss?: number;
   warnings?: string[];
+  /** Load average when the child finished (the machine is shared). */
+  loadavg?: number[];
   /** Set when the configuration cannot train (e.g. stock wasm lacks Conv2DBackpropFilter). */
   error?: string;
 }
@@ -53,7 +54,6 @@ export interface TrainingSummary {
 
 export interface TrainingBenchResult {
   name: 'training';
-  machine: { cpus: number; model: string; node: string; loadavg: number[] };
   options: Required<Omit<BenchTrainingOptions, 'onProgress'>>;
   samples: TrainingSample[];
   summary: TrainingSummary[];
@@ -142,7 +142,6 @@ export async function benchTraining(opts: BenchTrainingOptions = {}): Promise<Tr
   });
   return {
     name: 'training',
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadavg: os.loadavg() },
     options,
     samples,
     summary,

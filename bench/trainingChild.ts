@@ -2,6 +2,7 @@
  * One benchmark configuration in its own process (a process can initialise only one wasm build,
  * and "stock" must never see rootfree's kernels). argv[2]: JSON ChildConfig. Prints one JSON line.
  */
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // its Node bundle registers tfjs-core's gradients
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -54,7 +55,7 @@ async function main() {
   }
   console.log(JSON.stringify({
     ...cfg, threadsActual: getThreadsCount(), msPerStep, cpuOverWall: cpuMs / wallMs,
-    firstLoss: losses[0], lastLoss: losses[losses.length - 1], numTensors: tf.memory().numTensors, warnings,
+    firstLoss: losses[0], lastLoss: losses[losses.length - 1], numTensors: tf.memory().numTensors, warnings, loadavg: os.loadavg(),
   }));
 }
 
