@@ -24,10 +24,10 @@ export const command: Command = {
   name: 'compare',
   summary:
     'Trains every optimizer on a task with several seeds and writes a comparison (table, report.html, summary.md, summary.json).\n' +
-    `Tasks: ${Object.keys(TASKS).join(', ')}. Re-running the same command resumes unfinished runs.`,
+    `Tasks: ${Object.keys(TASKS).join(', ')}. Finished runs in --out are reused; --resume continues unfinished ones from their last epoch checkpoint (otherwise they restart).`,
   usage:
     'rootfree compare [--task fmnist-cnn] [--optimizers sgd,adamw,rfrmsprop,rfadamw,ifshampoo,shampoo] [--seeds 2] [--budget quick|full] ' +
-    '[--precision fp32|bf16] [--out runs/<name>] [--backend wasm|cpu] [--data idx:<dir>] [--jobs N] [--epochs E] [--hparams runs/hparams.tuned.json]',
+    '[--precision fp32|bf16] [--out runs/<name>] [--backend wasm|cpu] [--data idx:<dir>] [--jobs N] [--epochs E] [--hparams runs/hparams.tuned.json] [--resume]',
   async run(args: ParsedArgs): Promise<number> {
     const task = stringFlag(args, 'task', 'fmnist-cnn');
     const budget = stringFlag(args, 'budget', 'quick');
@@ -53,6 +53,7 @@ export const command: Command = {
       dataSource: data,
       tunedFile: typeof args.flags.hparams === 'string' ? args.flags.hparams : undefined,
       jobs,
+      resume: args.flags.resume === true,
       progress: true,
     });
     return 0;

@@ -25,6 +25,11 @@ export interface CompareOptions {
   backend: 'wasm' | 'cpu';
   dataSource?: string;
   tunedFile?: string;
+  /**
+   * Continue unfinished runs from their last epoch checkpoint (bitwise-identical result). Without
+   * it they restart; finished runs are reused either way.
+   */
+  resume?: boolean;
   /** Worker processes (1 = in this process). */
   jobs: number;
   progress: boolean;
@@ -61,7 +66,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
     for (const opt of o.optimizers) {
       const choice = hparamsFor(task.name, opt, tuned);
       hpSource[opt] = choice.source;
-      jobs.push({ task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: opt, hp: choice.hp, seed, precision: o.precision, dataSource: o.dataSource, outDir: join(o.out, 'runs', opt, `seed${seed}`), backend: o.backend });
+      jobs.push({ task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: opt, hp: choice.hp, seed, precision: o.precision, dataSource: o.dataSource, outDir: join(o.out, 'runs', opt, `seed${seed}`), backend: o.backend, resume: o.resume ?? false });
     }
   }
   const notes = [

@@ -2,7 +2,7 @@ import { getTask } from '../tasks.js';
 import { trainRun, type RunResult } from '../train/run.js';
 import type { RunJob } from './jobs.js';
 
-/** Runs a job in this process (resuming from its checkpoint if one exists). */
+/** Runs a job in this process (with `job.resume`, from its checkpoint if one exists). */
 export async function executeJob(job: RunJob, progress: boolean | 'lines'): Promise<RunResult> {
   return trainRun({
     task: getTask(job.task),
@@ -13,7 +13,7 @@ export async function executeJob(job: RunJob, progress: boolean | 'lines'): Prom
     precision: job.precision,
     dataSource: job.dataSource,
     outDir: job.outDir,
-    resume: true,
+    resume: job.resume,
     progress,
     label: `${job.optimizer}/seed${job.seed}`,
   });

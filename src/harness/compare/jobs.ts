@@ -13,4 +13,6 @@ export interface RunJob {
   dataSource?: string;
   outDir: string;
   backend: 'wasm' | 'cpu';
+  /** Continue an unfinished run from its last epoch checkpoint (otherwise it restarts). */
+  resume: boolean;
 }

@@ -106,7 +106,7 @@ export async function runTune(o: TuneOptions): Promise<{ best: Trial; trials: Tr
     for (let i = 0; i < o.trials; i++) {
       if (have.has(i)) continue;
       const hp = sampleHp(base, ranges, o.seed, stage, i);
-      jobs.push({ i, job: { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: o.optimizer, hp, seed: 1, precision: o.precision, dataSource: o.dataSource, outDir: join(o.out, `stage${stage}`, `trial${i}`), backend: o.backend } });
+      jobs.push({ i, job: { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: o.optimizer, hp, seed: 1, precision: o.precision, dataSource: o.dataSource, outDir: join(o.out, `stage${stage}`, `trial${i}`), backend: o.backend, resume: true } });
     }
     log(`${optimizerLabel(o.optimizer)} on ${task.name}, stage ${stage}: ${o.trials} trials (${done.length} done), ranges ${JSON.stringify(ranges)}`);
     const record = (i: number, r: RunResult) => {
