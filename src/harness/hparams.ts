@@ -63,6 +63,6 @@ export const SEARCH_SPACE: Record<string, Partial<Record<HpName, [number, number
   rfrmsprop: { lr: [1e-4, 5e-2], momentum: [0.1, 0.99], lrCov: [5e-4, 0.1], damping: [1e-6, 5e-4], weightDecay: [1e-5, 1e-2] },
   // m is an EMA, so RF-AdamW needs ~1/(1 − β1)× RF-RMSProp's lr for the same step; its default (0.2) must lie inside the range.
   rfadamw: { lr: [1e-3, 0.5], momentum: [0.5, 0.99], lrCov: [5e-4, 0.1], damping: [1e-6, 5e-4], weightDecay: [1e-5, 1e-2] },
-  ifshampoo: { lr: [1e-4, 1e-2], momentum: [0.1, 0.95], lrCov: [1e-2, 0.8], alpha2: [0.1, 0.9], damping: [1e-5, 5e-4], weightDecay: [1e-6, 1e-2] },
+  ifshampoo: { lr: [1e-3, 0.1], momentum: [0.1, 0.95], lrCov: [1e-2, 0.8], alpha2: [0.1, 0.9], damping: [1e-5, 5e-4], weightDecay: [1e-6, 1e-2] },
   shampoo: { lr: [1e-3, 0.1], momentum: [0.1, 0.99], lrCov: [5e-4, 0.1], damping: [1e-10, 1e-5], weightDecay: [1e-5, 1e-2] },
 };
