@@ -37,6 +37,8 @@ export interface TrainingSample {
   firstLoss?: number;
   lastLoss?: number;
   warnings?: string[];
+  /** Kernel times of one profiled step after the timed ones (`tf.profile`), ms per kernel name. */
+  kernelMs?: Record<string, number>;
   /** Load average when the child finished (the machine is shared). */
   loadavg?: number[];
   /** Set when the configuration cannot train (e.g. stock wasm lacks Conv2DBackpropFilter). */
