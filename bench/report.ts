@@ -228,11 +228,14 @@ function targetRows(dir: string): TargetRow[] {
       const why = st
         ? `the bare SIMD kernel over the same 200 × 5k layout is ${f(m('bare kernel 200x5k') / m('bare kernel 1x1M'))}× one tensor, so the memory layout costs little; the rest is per-tensor JS, ${f(st.jsUsPerTensor)} µs × 200 = ${f((st.jsUsPerTensor * 200) / 1000)} ms against a ${f(m('fused 1x1M'))} ms step (driver loop + storage lookups in src/backend/fusedKernels.ts + XNNPACK cache notification; measured with 200 × 16 parameters), a bit more when the kernel between them evicts the JS working set`
         : 'per-tensor JS overhead (see notes)';
+      // The diagonal groups time 1 tensor and 200 tensors in different groups; smallTensors alternates them.
+      const alt = st ? m('fused 200x5k') / m('fused 1x1M') : undefined;
+      const r1w = Math.max(r1, alt ?? 0);
       rows.push({
         issue: '5', target: '200 small tensors within 1.3× of one tensor of the same total size (AdamW fused, wasm)',
-        measured: `1M (200 × 5k) ${f(r1)}×; 10M (200 × 50k) ${f(r10)}×`, met: r1 <= 1.3 && r10 <= 1.3,
-        gap: [r1 > 1.3 ? `1M: ${miss(r1, 1.3)}` : '', r10 > 1.3 ? `10M: ${miss(r10, 1.3)}` : ''].filter(Boolean).join('; '),
-        why: r1 <= 1.3 && r10 <= 1.3 ? '' : why,
+        measured: `1M (200 × 5k) ${f(r1)}× across groups${alt ? `, ${f(alt)}× alternated in one process` : ''}; 10M (200 × 50k) ${f(r10)}×`, met: r1w <= 1.3 && r10 <= 1.3,
+        gap: [r1w > 1.3 ? `1M: ${miss(r1w, 1.3)}` : '', r10 > 1.3 ? `10M: ${miss(r10, 1.3)}` : ''].filter(Boolean).join('; '),
+        why: r1w <= 1.3 && r10 <= 1.3 ? '' : why,
         source: src(wasm, 'bench/results/diagonal-wasm.json'),
       });
     }
@@ -323,11 +326,15 @@ function cnnWhy(tr: any): string {
     const mp = rf.find(([k]) => k === 'MaxPoolGrad');
     if (mp) parts.push(`rootfree leaves tfjs-wasm's MaxPoolGrad (not replaced) as ${f((100 * mp[1]) / rf.reduce((a, [, v]) => a + v, 0), 0)}% of its step, and the baseline already has rootfree's XNNPACK Conv2DBackpropFilter, so the gain comes from dX, matmul gradients and the rest`);
   }
-  const two = (tr?.samples ?? []).filter((x: any) => x.workload === 'cnn' && x.threads === 2 && x.cpuOverWall);
-  if (two.length) {
-    const cw = two.reduce((a: number, x: any) => a + x.cpuOverWall, 0) / two.length;
-    const la = two.reduce((a: number, x: any) => a + (x.loadavg?.[0] ?? 0), 0) / two.length;
-    if (cw < 1.5) parts.push(`2-thread rows got cpu ÷ wall ${f(cw)} (an idle machine gives ≈ 1.9) at load ${f(la, 1)} on ${tr.machine?.cores ?? 2} cores: they measure contention, not 2-thread speed`);
+  if (rf.length && st.length) {
+    const sum = (p: Array<[string, number]>): number => p.reduce((a, [, v]) => a + v, 0);
+    parts.push(`kernel-time ratio of the profiled steps ${f(sum(st) / sum(rf))}×`);
+  }
+  const all = (tr?.samples ?? []).filter((x: any) => x.workload === 'cnn' && x.cpuOverWall);
+  if (all.length) {
+    const cw = all.map((x: any) => x.cpuOverWall as number).sort((a: number, b: number) => a - b);
+    const la = all.reduce((a: number, x: any) => a + (x.loadavg?.[0] ?? 0), 0) / all.length;
+    if (cw[cw.length - 1] < 1.5) parts.push(`the CNN processes got cpu ÷ wall ${f(cw[0])}–${f(cw[cw.length - 1])} (≈ 1 for 1 thread and ≈ 1.9 for 2 threads on an idle machine) at load ${f(la, 1)} on ${tr.machine?.cores ?? 2} cores: the run was CPU-starved, 2-thread rows measure contention rather than 2-thread speed, and the ratio moves between runs`);
   }
   return parts.join('; ') || 'see the training section';
 }
