@@ -1,21 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Method, ParamInfo, StepContext } from '../../src/optim/types.js';
+import { rng } from '../core/helpers.js';
 
-/** mulberry32 + Box-Muller: the same data on every backend and run. */
+/** mulberry32 + Box-Muller (the core tests' generator): the same data on every backend and run. */
 export function normals(seed: number): (n: number, scale?: number) => Float32Array {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return (n, scale = 1) => {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-12))) * Math.cos(2 * Math.PI * uniform()) * scale;
-    return out;
-  };
+  const r = rng(seed);
+  return (n, scale = 1) => Float32Array.from(r.normals(n, scale));
 }
 
 /** A variable that is the only owner of its storage (the init tensor is disposed). */
