@@ -26,32 +26,16 @@ function backpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   // float64 accumulators: each weight sums batch·outH·outW products.
   const dw = new Float64Array(g.kH * g.kW * g.outC);
   const cIn = g.inC;
-  const cOut = g.outC;
-  for (let b = 0; b < g.batch; b++) {
-    for (let oh = 0; oh < g.outH; oh++) {
-      for (let ow = 0; ow < g.outW; ow++) {
-        const dyOff = ((b * g.outH + oh) * g.outW + ow) * cOut;
-        for (let kh = 0; kh < g.kH; kh++) {
-          const ih = oh * g.sH + kh - g.padTop;
-          if (ih < 0 || ih >= g.inH) continue;
-          for (let kw = 0; kw < g.kW; kw++) {
-            const iw = ow * g.sW + kw - g.padLeft;
-            if (iw < 0 || iw >= g.inW) continue;
-            const xOff = ((b * g.inH + ih) * g.inW + iw) * cIn;
-            const wOff = (kh * g.kW + kw) * cOut;
-            if (mul === 1) {
-              for (let c = 0; c < cIn; c++) dw[wOff + c] += xv[xOff + c] * dyv[dyOff + c];
-            } else {
-              for (let c = 0; c < cIn; c++) {
-                const xc = xv[xOff + c];
-                for (let q = 0; q < mul; q++) dw[wOff + c * mul + q] += xc * dyv[dyOff + c * mul + q];
-              }
-            }
-          }
-        }
+  forEachTap(g, (dyOff, xOff, wOff) => {
+    if (mul === 1) {
+      for (let c = 0; c < cIn; c++) dw[wOff + c] += xv[xOff + c] * dyv[dyOff + c];
+    } else {
+      for (let c = 0; c < cIn; c++) {
+        const xc = xv[xOff + c];
+        for (let q = 0; q < mul; q++) dw[wOff + c * mul + q] += xc * dyv[dyOff + c * mul + q];
       }
     }
-  }
+  });
   (view(backend, out) as Float32Array).set(dw);
   return out;
 }
@@ -70,35 +54,45 @@ function backpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const dx = view(backend, out) as Float32Array;
   dx.fill(0);
   const cIn = g.inC;
-  const cOut = g.outC;
   // Scatter form of the transposed convolution: every dy pixel adds into the inputs it read.
+  forEachTap(g, (dyOff, xOff, wOff) => {
+    if (mul === 1) {
+      for (let c = 0; c < cIn; c++) dx[xOff + c] += dyv[dyOff + c] * fv[wOff + c];
+    } else {
+      for (let c = 0; c < cIn; c++) {
+        let s = 0;
+        for (let q = 0; q < mul; q++) s += dyv[dyOff + c * mul + q] * fv[wOff + c * mul + q];
+        dx[xOff + c] += s;
+      }
+    }
+  });
+  return out;
+}
+
+type Geometry = ReturnType<typeof conv2dGeometry>;
+
+/**
+ * Visits every (output pixel, kernel tap) pair that reads an in-bounds input pixel, with the
+ * element offsets of dy (NHWC, outC channels), x (NHWC, inC) and the filter row (kH·kW·outC).
+ * Both backprops are sums over exactly these pairs; only the per-channel update differs.
+ */
+function forEachTap(g: Geometry, visit: (dyOff: number, xOff: number, wOff: number) => void): void {
   for (let b = 0; b < g.batch; b++) {
     for (let oh = 0; oh < g.outH; oh++) {
       for (let ow = 0; ow < g.outW; ow++) {
-        const dyOff = ((b * g.outH + oh) * g.outW + ow) * cOut;
+        const dyOff = ((b * g.outH + oh) * g.outW + ow) * g.outC;
         for (let kh = 0; kh < g.kH; kh++) {
           const ih = oh * g.sH + kh - g.padTop;
           if (ih < 0 || ih >= g.inH) continue;
           for (let kw = 0; kw < g.kW; kw++) {
             const iw = ow * g.sW + kw - g.padLeft;
             if (iw < 0 || iw >= g.inW) continue;
-            const xOff = ((b * g.inH + ih) * g.inW + iw) * cIn;
-            const wOff = (kh * g.kW + kw) * cOut;
-            if (mul === 1) {
-              for (let c = 0; c < cIn; c++) dx[xOff + c] += dyv[dyOff + c] * fv[wOff + c];
-            } else {
-              for (let c = 0; c < cIn; c++) {
-                let s = 0;
-                for (let q = 0; q < mul; q++) s += dyv[dyOff + c * mul + q] * fv[wOff + c * mul + q];
-                dx[xOff + c] += s;
-              }
-            }
+            visit(dyOff, ((b * g.inH + ih) * g.inW + iw) * g.inC, (kh * g.kW + kw) * g.outC);
           }
         }
       }
     }
   }
-  return out;
 }
 
 export const depthwiseKernels: tf.KernelConfig[] = [
