@@ -54,7 +54,7 @@ async function diagonal(backend: BackendName, quick: boolean): Promise<object> {
 
 async function matrix(quick: boolean): Promise<object> {
   const avail = matrixAvailable();
-  const s: Sampling = { warmup: 1, rounds: quick ? 2 : 3, stepsPerRound: 1, budgetMs: quick ? 2000 : 5000 };
+  const s: Sampling = { warmup: 1, rounds: quick ? 3 : 7, stepsPerRound: 1, budgetMs: quick ? 2000 : 4000 };
   const rows: MatrixRow[] = [];
   const shapes = quick ? MATRIX_SHAPES.filter((m) => m.id === '256x256' || m.id === 'conv3x3x64x64') : MATRIX_SHAPES;
   if (avail.ifShampoo) {
@@ -63,7 +63,7 @@ async function matrix(quick: boolean): Promise<object> {
         for (const st of IF_STRUCTURES) {
           const row = await benchMatrixRow('IFShampoo', ms, st, precision, s);
           rows.push(row);
-          log(`IFShampoo ${ms.id} ${st} ${precision}: ${row.error ?? `${median(row.samples).toFixed(1)} ms = ${(median(row.samples) / row.matmulMs).toFixed(2)} matmuls`}`);
+          log(`IFShampoo ${ms.id} ${st} ${precision}: ${row.error ?? `${median(row.samples).toFixed(1)} ms = ${median(row.ratios).toFixed(2)} matmuls`}`);
         }
       }
     }
@@ -73,7 +73,7 @@ async function matrix(quick: boolean): Promise<object> {
       for (const method of ['eigen', 'newton']) {
         const row = await benchMatrixRow('Shampoo', ms, method, 'float32', s);
         rows.push(row);
-        log(`Shampoo ${ms.id} ${method}: ${row.error ?? `${median(row.samples).toFixed(1)} ms = ${(median(row.samples) / row.matmulMs).toFixed(2)} matmuls`}`);
+        log(`Shampoo ${ms.id} ${method}: ${row.error ?? `${median(row.samples).toFixed(1)} ms = ${median(row.ratios).toFixed(2)} matmuls`}`);
       }
     }
   }

@@ -30,7 +30,11 @@ export interface MatrixRow {
   precision: string;
   samples: number[];
   matmulDim: number;
+  /** Median of the interleaved reference matmul samples (ms per matmul). */
   matmulMs: number;
+  matmulSamples: number[];
+  /** Per-round step ÷ matmul: the matmul-equivalents of each round. */
+  ratios: number[];
   /** Bytes of optimizer state (sum over `getWeights` tensors, float32 storage). */
   stateBytes: number;
   error?: string;
@@ -44,31 +48,38 @@ export function matrixAvailable(): { ifShampoo: boolean; shampoo: boolean } {
 }
 
 let uid = 0;
-const matmulCache = new Map<number, number>();
 
-function matmulMs(d: number, s: Sampling): number {
-  const hit = matmulCache.get(d);
-  if (hit !== undefined) return hit;
+/**
+ * One reference d×d×d matMul as a Variant, run alongside the step in the same rounds, so that
+ * every round gives a step ÷ matmul ratio measured under the same machine conditions (a
+ * reference timed once at the start drifts with the load). `reps` matmuls per call keep the
+ * reference's own round long enough to time.
+ */
+function matmulVariant(d: number): { variant: { name: string; run: () => void }; reps: number; dispose: () => void } {
   const a = tf.randomNormal([d, d]);
   const b = tf.randomNormal([d, d]);
-  const t = timeVariants([{ name: 'mm', run: () => tf.tidy(() => void tf.matMul(a, b).dataSync()) }], { ...s, stepsPerRound: d <= 256 ? 10 : 2 });
-  a.dispose();
-  b.dispose();
-  const ms = median(t.mm);
-  matmulCache.set(d, ms);
-  return ms;
+  const once = (): void => tf.tidy(() => void tf.matMul(a, b).dataSync());
+  once();
+  const t0 = performance.now();
+  once();
+  const reps = Math.max(1, Math.min(20, Math.round(30 / Math.max(performance.now() - t0, 0.01))));
+  return {
+    variant: { name: 'mm', run: () => { for (let i = 0; i < reps; i++) once(); } },
+    reps,
+    dispose: () => { a.dispose(); b.dispose(); },
+  };
 }
 
 export async function benchMatrixRow(optimizer: 'IFShampoo' | 'Shampoo', ms: MatrixShape, variant: string, precision: string, s: Sampling): Promise<MatrixRow> {
   const d = Math.max(...ms.shape);
-  const mm = matmulMs(d, s);
+  const mm = matmulVariant(d);
   const r = rootfree as Record<string, any>;
   const init = tf.randomNormal(ms.shape, 0, 0.1);
   const v = tf.variable(init, true, `bench_mat_${++uid}`);
   init.dispose();
   const g = tf.randomNormal(ms.shape, 0, 1e-2);
   let opt: AnyOpt | null = null;
-  const row: MatrixRow = { optimizer, shape: ms.id, variant, precision, samples: [], matmulDim: d, matmulMs: mm, stateBytes: 0 };
+  const row: MatrixRow = { optimizer, shape: ms.id, variant, precision, samples: [], matmulDim: d, matmulMs: NaN, matmulSamples: [], ratios: [], stateBytes: 0 };
   try {
     opt =
       optimizer === 'IFShampoo'
@@ -76,8 +87,17 @@ export async function benchMatrixRow(optimizer: 'IFShampoo' | 'Shampoo', ms: Mat
         : new r.Shampoo({ lr: 1e-3, rootMethod: variant, preconditionFrequency: 1, startPreconditioningStep: 1, nonFinite: 'none' });
     const grads = [{ name: v.name, tensor: g }];
     const o = opt!;
-    const t = timeVariants([{ name: 'step', run: () => o.applyGradients(grads) }], s);
+    const step = { name: 'step', run: () => o.applyGradients(grads) };
+    // Rows whose step takes seconds (Shampoo's float64 eigh at d = 1024) are timed from fewer
+    // steps: their noise is small relative to the step, and they dominate the section's time.
+    const t0 = performance.now();
+    step.run();
+    const slow = performance.now() - t0 > 4000;
+    const t = timeVariants([step, mm.variant], slow ? { ...s, warmup: 0, rounds: 1 } : s);
     row.samples = t.step;
+    row.matmulSamples = t.mm.map((x) => x / mm.reps);
+    row.matmulMs = median(row.matmulSamples);
+    row.ratios = row.samples.map((x, i) => x / row.matmulSamples[i]);
     const weights = await o.getWeights();
     row.stateBytes = weights.reduce((acc, w) => acc + (w.tensor.rank > 0 ? w.tensor.size * 4 : 0), 0);
   } catch (e) {
@@ -86,6 +106,7 @@ export async function benchMatrixRow(optimizer: 'IFShampoo' | 'Shampoo', ms: Mat
     opt?.dispose();
     v.dispose();
     g.dispose();
+    mm.dispose();
   }
   return row;
 }

@@ -47,8 +47,11 @@ export interface StructureClass {
   zeros(d: number, precision?: Precision): Structured;
   /** Projection Π(M) of a (symmetric) dense d×d matrix onto the structure. */
   fromDense(m: tf.Tensor2D, precision?: Precision): Structured;
-  /** Π(X Xᵀ) for X of shape d×m. */
-  fromMatInner(x: tf.Tensor2D, precision?: Precision): Structured;
+  /**
+   * Π(X Xᵀ) for X of shape d×m. `xT`, when the caller already holds Xᵀ (a matrix's two
+   * unfoldings are each other's transposes), saves a dense structure the transpose.
+   */
+  fromMatInner(x: tf.Tensor2D, precision?: Precision, xT?: tf.Tensor2D): Structured;
   /** Rebuilds a structure from `tensors()` output (state restore). */
   fromTensors(d: number, t: Record<string, tf.Tensor>, precision?: Precision): Structured;
   /** Bytes of stored float32 data for dimension d (reported by benchmarks). */

@@ -88,7 +88,9 @@ describe.each(['wasm', 'cpu'] as const)('IFShampoo vs the float64 reference on %
 
   // General N in tfjs (rotating 2-D unfoldings) vs explicit mode products in float64, including
   // squeezed size-1 axes and a scalar (a length-1 vector with a 1×1 factor).
-  it.each([[[6, 5, 4]], [[4, 3, 3, 2]], [[5, 1, 3]], [[1, 4]], [[]], [[3, 1, 1, 2]]])('shape %j over 6 steps with T = 2', (shape) => {
+  // Matrices take the right-multiplication path (no rotations); [9, 4] also forms P_1 = K̃K̃ᵀ
+  // (d_1² < n) and T = 2 exercises the cached P on skipped steps.
+  it.each([[[6, 5, 4]], [[4, 3, 3, 2]], [[5, 1, 3]], [[1, 4]], [[]], [[3, 1, 1, 2]], [[9, 4]], [[4, 9]], [[7, 7]]])('shape %j over 6 steps with T = 2', (shape) => {
     const prob = randomProblem(7 + shape.length, 6, [shape]);
     const h: Hyper = { lr: 0.05, beta2: 0.2, alpha1: 0.9, alpha2: 0.5, lam: 1e-3, kappa: 0.01, B: 8, update: (t) => t % 2 === 0 };
     const ref = runReference(prob.init[0], shape, prob.grads.map((g) => g[0]), h);
@@ -114,6 +116,29 @@ describe.each(['wasm', 'cpu'] as const)('IFShampoo vs the float64 reference on %
     const off = await run(false);
     expect(on.kmax).toBeGreaterThan(1.5);
     expect(tolRatio(on.history, off.history, 2e-5, 1e-5)).toBeLessThanOrEqual(1);
+  });
+
+  // W with (diagonal, dense) factors takes the 2-D right-multiplication path; Wᵀ with (dense,
+  // diagonal) takes the rotation path. The method is symmetric under transposition, so the two
+  // trajectories must be each other's transposes.
+  it('2-D right-multiplication path equals the rotation path (transposed problem, mixed structures)', () => {
+    const [r, c] = [6, 4];
+    const prob = randomProblem(21, 4, [[r, c]]);
+    // Row-major rows×cols → its transpose.
+    const transpose = (x: number[], rows: number, cols: number): number[] => Array.from({ length: rows * cols }, (_, k) => x[(k % rows) * cols + Math.floor(k / rows)]);
+    const probT = { shapes: [[c, r]], init: [transpose(prob.init[0], r, c)], grads: prob.grads.map((g) => [transpose(g[0], r, c)]) };
+    const run = (p: typeof prob, structures: string[]) => {
+      const opt = new IFShampoo({ lr: 0.05, beta2: 0.3, alpha1: 0.5, alpha2: 0.4, lam: 1e-2, kappa: 0.01, batchSize: 8, structures: { 2: structures } } as IFShampooConfig);
+      const out = runTf(opt, p);
+      opt.dispose();
+      out.vars.forEach((v) => v.dispose());
+      return out.history.map((s) => s[0]);
+    };
+    const direct = run(prob, ['diagonal', 'dense']);
+    const rotated = run(probT, ['dense', 'diagonal']).map((x) => transpose(x, c, r));
+    expect(tolRatio(direct, rotated, 2e-6, 1e-5)).toBeLessThanOrEqual(1);
+    const plain = run(prob, ['dense', 'dense']);
+    expect(tolRatio(direct, plain, 2e-6, 1e-5)).toBeGreaterThan(1);
   });
 
   it('leaves the factors untouched on non-update steps', async () => {

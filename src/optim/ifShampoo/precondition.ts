@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { maybeRound, type Precision } from '../../precision/index.js';
+import { DenseMatrix } from '../../structures/dense.js';
 import type { Structured } from '../../structures/index.js';
 import type { UnitLayout } from './layout.js';
 import { cycleModes, prod } from './modes.js';
@@ -32,14 +33,27 @@ export function precondition(
   const { dims, precisions: p } = layout;
   const n = prod(dims);
   const s = K.map((k, a) => factorScale(k, p[a], infNormScaling));
-  const v = cycleModes(g, dims, (a, x) => {
+  const left = (a: number, x: tf.Tensor2D): tf.Tensor2D => {
     const xr = maybeRound(x, p[a]);
     const cached = P[a];
     if (cached) return maybeRound(tf.matMul(cached, xr), p[a]);
     if (K[a].kind === 'dense' && dims[a] * dims[a] < n) return maybeRound(tf.matMul(scaledOuter(K[a], s[a]), xr), p[a]);
     const kt = K[a].scale(tf.div(1, s[a]) as tf.Scalar);
     return kt.matmul(kt.rmatmat(xr));
-  });
+  };
+  // A matrix with a dense (or cached) second factor: the axis-1 product from the right,
+  // X·(K̃K̃ᵀ)ᵀ, instead of rotating X twice.
+  const rightOk = dims.length === 2 && (P[1] !== null || K[1] instanceof DenseMatrix);
+  const v = rightOk
+    ? right(left(0, tf.reshape(g, [dims[0], dims[1]]) as tf.Tensor2D))
+    : cycleModes(g, dims, left);
+  function right(x: tf.Tensor2D): tf.Tensor2D {
+    const xr = maybeRound(x, p[1]);
+    const outer = P[1] ?? (dims[1] * dims[1] < n ? scaledOuter(K[1], s[1]) : null);
+    if (outer) return maybeRound(tf.matMul(xr, tf.transpose(outer)), p[1]);
+    const kt = K[1].scale(tf.div(1, s[1]) as tf.Scalar) as DenseMatrix;
+    return kt.matmulRightT(kt.matmulRight(xr));
+  }
   if (!infNormScaling) return v;
   const total = s.reduce((acc, sa) => tf.mul(acc, tf.square(sa)), tf.scalar(1) as tf.Tensor);
   return maybeRound(tf.mul(v, total), p[p.length - 1]) as tf.Tensor2D;

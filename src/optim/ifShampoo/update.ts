@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { maybeRound } from '../../precision/index.js';
+import { DenseMatrix } from '../../structures/dense.js';
 import type { Structured } from '../../structures/index.js';
 import type { UnitLayout } from './layout.js';
 import { cycleModes, prod, unfoldings } from './modes.js';
@@ -40,10 +41,17 @@ export function updateFactors(
   const c = tricks.kScaling ? dims.map((d) => 1 / Math.sqrt(d)) : dims.map(() => 1);
   const kh = K.map((k, a) => (c[a] === 1 ? k : k.scale(c[a])));
   const gs = tf.mul(g, Math.sqrt(h.batchSize));
-  const gk = cycleModes(gs, dims, (a, x) => kh[a].rmatmat(maybeRound(x, p[a])));
+  const k1 = kh[1];
+  // A matrix with a dense second factor: Ĝ = K̂_0ᵀ·G·K̂_1 directly, no rotation transposes.
+  const gk =
+    N === 2 && k1 instanceof DenseMatrix
+      ? k1.matmulRight(maybeRound(kh[0].rmatmat(maybeRound(tf.reshape(gs, [dims[0], dims[1]]) as tf.Tensor2D, p[0])), p[1]))
+      : cycleModes(gs, dims, (a, x) => kh[a].rmatmat(maybeRound(x, p[a])));
   const ktk = kh.map((k) => k.fromInner());
   const tr = ktk.map((k) => k.averageTrace());
   const us = unfoldings(gk, dims);
+  // A matrix's two unfoldings are each other's transposes: Π(UUᵀ) needs no further transpose.
+  const usT = (a: number): tf.Tensor2D | undefined => (N === 2 ? maybeRound(us[1 - a], p[a]) : undefined);
   const n = prod(dims);
   const newK: Structured[] = [];
   const newM: Array<Structured | null> = [];
@@ -54,7 +62,7 @@ export function updateFactors(
     const coef = others.length === 0 ? damp : tf.mul(others.reduce((x, y) => tf.mul(x, y)), damp);
     const dataCoef = tricks.kScaling ? dims[a] / 2 : 1 / (2 * (n / dims[a]));
     let step = ktk[a].scale(coef as number | tf.Scalar);
-    step = step.add(layout.classes[a].fromMatInner(maybeRound(us[a], p[a]), p[a]), dataCoef);
+    step = step.add(layout.classes[a].fromMatInner(maybeRound(us[a], p[a]), p[a], usT(a)), dataCoef);
     step = step.diagAdd(-0.5);
     const mom = h.alpha2 === 0 ? step : m[a]!.scale(h.alpha2).add(step, 1 - h.alpha2);
     const eta = tf.div(-h.beta2, tf.maximum(mom.frobeniusNorm(), 1)) as tf.Scalar;
