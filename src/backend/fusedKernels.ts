@@ -28,6 +28,11 @@ export interface StorageAccess {
   written(t: tf.Tensor): void;
   /** The heap as a `WebAssembly.Memory` (wasm only): SIMD kernels import it and run in place. */
   readonly memory?: WebAssembly.Memory;
+  /**
+   * (wasm only) A scratch block of at least `bytes` bytes on the heap, owned by rootfree and reused
+   * across calls (batched kernels read their argument table from it). Returns its byte offset.
+   */
+  scratch?(bytes: number): number;
 }
 
 class CpuAccess implements StorageAccess {
@@ -66,10 +71,22 @@ class WasmAccess implements StorageAccess {
     if (m instanceof WebAssembly.Memory && m.buffer === be.wasm.HEAPU8.buffer) this.memory = m;
   }
 
+  private scratchPtr = 0;
+  private scratchBytes = 0;
+
+  scratch(bytes: number): number {
+    if (bytes > this.scratchBytes) {
+      if (this.scratchPtr !== 0) this.be.wasm._free(this.scratchPtr);
+      this.scratchBytes = Math.max(bytes, 2 * this.scratchBytes, 4096);
+      this.scratchPtr = this.be.wasm._malloc(this.scratchBytes);
+    }
+    return this.scratchPtr;
+  }
+
   private heapF32(): Float32Array {
-    const buffer: ArrayBuffer = this.be.wasm.HEAPU8.buffer;
-    // The heap buffer is replaced (and the old one detached) when wasm memory grows.
-    if (this.heap === null || this.heap.buffer !== buffer) this.heap = new Float32Array(buffer);
+    // Growing wasm memory detaches the old buffer (views read length 0) and installs a new one;
+    // checking the cached view's length avoids reading HEAPU8.buffer for every span.
+    if (this.heap === null || this.heap.length === 0) this.heap = new Float32Array(this.be.wasm.HEAPU8.buffer);
     return this.heap;
   }
 

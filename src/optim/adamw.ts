@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resolveLr, type BaseOptions } from './common.js';
 import type { Method, State } from './types.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
+import { flushFused } from './fused/batch.js';
 import { adamwInPlace } from './fused/methods.js';
 
 /** torch.optim.AdamW semantics (SPEC §1.3): decoupled decay first, bias-corrected root denominator. */
@@ -39,6 +40,7 @@ export const adamwMethod: Method<AdamWOptions> = {
     return s;
   },
   applyInPlace: adamwInPlace,
+  endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     const t = ctx.unitStep + 1;
     const decayed = o.weightDecay !== 0 ? tf.mul(p, 1 - ctx.lr * o.weightDecay) : p;

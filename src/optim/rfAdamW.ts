@@ -4,6 +4,7 @@ import { resolveLr, type BaseOptions } from './common.js';
 import { batchFactor } from './rfRmsprop.js';
 import type { Method, State } from './types.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
+import { flushFused } from './fused/batch.js';
 import { rfAdamWInPlace } from './fused/methods.js';
 
 /**
@@ -55,6 +56,7 @@ export const rfAdamWMethod: Method<RFAdamWOptions> = {
     return { m: tf.zeros(p.shape), v: maybeRound(tf.fill(p.shape, v0), o.stateDtype) };
   },
   applyInPlace: rfAdamWInPlace,
+  endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     const r = <T extends tf.Tensor>(x: T): T => maybeRound(x, o.stateDtype);
     const t = ctx.unitStep + 1;

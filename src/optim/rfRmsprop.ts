@@ -3,6 +3,7 @@ import { maybeRound, parsePrecision, type Precision } from '../precision/index.j
 import { resolveLr, type BaseOptions } from './common.js';
 import type { Method, State, StepContext } from './types.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
+import { flushFused } from './fused/batch.js';
 import { rfRmspropInPlace } from './fused/methods.js';
 
 /**
@@ -58,6 +59,7 @@ export const rfRmspropMethod: Method<RFRMSpropOptions> = {
     return s;
   },
   applyInPlace: rfRmspropInPlace,
+  endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     // Each `r(...)` is one reference op whose result is stored in `stateDtype` (SPEC §6.3).
     const r = <T extends tf.Tensor>(x: T): T => maybeRound(x, o.stateDtype);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resolveLr, type BaseOptions } from './common.js';
 import type { Method, State } from './types.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
+import { flushFused } from './fused/batch.js';
 import { rmspropInPlace } from './fused/methods.js';
 
 /**
@@ -43,6 +44,7 @@ export const rmspropMethod: Method<RMSpropOptions> = {
     return s;
   },
   applyInPlace: rmspropInPlace,
+  endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     const d = o.weightDecay !== 0 ? tf.add(g, tf.mul(p, o.weightDecay)) : g;
     const v = tf.add(tf.mul(state.v, o.alpha), tf.mul(tf.square(d), 1 - o.alpha));

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resolveLr, type BaseOptions } from './common.js';
 import type { Method, State } from './types.js';
 import { checkBoolean, checkKnownKeys, checkNumber, OptionError } from './validate.js';
+import { flushFused } from './fused/batch.js';
 import { sgdInPlace } from './fused/methods.js';
 
 /** torch.optim.SGD semantics (SPEC §1.3). */
@@ -40,6 +41,7 @@ export const sgdMethod: Method<SGDOptions> = {
     return s;
   },
   applyInPlace: sgdInPlace,
+  endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     let d = o.weightDecay !== 0 ? tf.add(g, tf.mul(p, o.weightDecay)) : g;
     const next: Record<string, tf.Tensor> = {};

@@ -69,4 +69,10 @@ export interface Method<O> {
    * tensor); the driver then calls `apply`. Must compute the same values as `apply`.
    */
   applyInPlace?(params: tf.Variable[], grads: tf.Tensor[], state: Record<string, tf.Variable>, options: O, ctx: StepContext, info: ParamInfo[]): boolean;
+  /**
+   * Completes in-place work deferred during the step (batched wasm kernels). The driver calls it
+   * once per step after every unit, inside the step's `tf.tidy` (the gradients are still alive),
+   * also when a unit threw.
+   */
+  endStep?(): void;
 }

@@ -49,6 +49,11 @@ interface Unit<O> {
   lr: LrSchedule;
   state: Record<string, tf.Variable> | null;
   count: number;
+  /** Per-step scratch (reused so a step over many small tensors allocates nothing per unit). */
+  g: tf.Tensor[];
+  p: tf.Variable[];
+  ctx: StepContext;
+  lrNow: number;
 }
 
 type GradList = Array<{ name: string; tensor: tf.Tensor | null }>;
@@ -126,39 +131,72 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[], applyOptions: ApplyOptions = {}): void {
     const list = normalizeGradients(variableGradients);
     const batchSize = this.resolveStepBatchSize(applyOptions);
-    const vars = list.map(({ name, tensor }) => checkGradient(name, tensor));
+    const bound = this.units === null ? null : this.bound;
+    if (bound !== null && list.length !== bound.length) throw this.bindingError(list.length);
+    const vars = list.map(({ name, tensor }, i) => checkGradient(name, tensor, bound?.[i], i, this.getClassName()));
     if (this.units === null) this.bind(list, vars, batchSize);
-    else this.checkSameBinding(list);
     if (this.nonFinite !== 'none' && !this.allFinite(list)) return;
 
     const step = this.iterations;
+    const units = this.units!;
     // Every schedule is evaluated before anything changes, so a bad value cannot leave a half-applied step.
-    const lrs = this.units!.map((unit) => evaluateSchedule(unit.lr, step));
+    for (const unit of units) unit.lrNow = evaluateSchedule(unit.lr, step);
     tf.tidy(() => {
       const grads = this.clipGradNorm === undefined ? list.map((g) => g.tensor) : clipByGlobalNorm(list.map((g) => g.tensor), this.clipGradNorm);
-      for (const [u, unit] of this.units!.entries()) {
-        const g = unit.indices.map((i) => grads[i]);
-        if (g.some((t) => t === null)) continue;
-        const ctx: StepContext = { step, unitStep: unit.count, lr: lrs[u], batchSize };
-        this.ensureState(unit, ctx);
-        const p = unit.indices.map((i) => vars[i]!);
-        if (this.fused && this.method.applyInPlace?.(p, g as tf.Tensor[], unit.state!, unit.options, ctx, unit.info)) {
-          unit.count++;
-          continue;
-        }
-        tf.tidy(() => {
-          const out = this.method.apply(p, g as tf.Tensor[], unit.state!, unit.options, ctx, unit.info);
-          out.params.forEach((t, k) => p[k].assign(t));
-          for (const [slot, v] of Object.entries(unit.state!)) {
-            const next = out.state[slot];
-            if (!next) throw new Error(`internal: method '${this.method.id}' dropped state slot '${slot}'`);
-            v.assign(next);
-          }
-        });
-        unit.count++;
+      try {
+        this.applyUnits(units, grads, vars, step, batchSize);
+      } finally {
+        this.method.endStep?.();
       }
     });
     this.incrementIterations();
+  }
+
+  /** The step's units in order: fused in place where the method can, else `apply` and assign. */
+  private applyUnits(units: Array<Unit<O>>, grads: Array<tf.Tensor | null>, vars: Array<tf.Variable | null>, step: number, batchSize: number): void {
+    for (const unit of units) {
+      if (!this.gather(unit, grads, vars)) continue;
+      const ctx = unit.ctx;
+      ctx.step = step;
+      ctx.unitStep = unit.count;
+      ctx.lr = unit.lrNow;
+      ctx.batchSize = batchSize;
+      this.ensureState(unit, ctx);
+      const { p, g } = unit;
+      if (this.fused && this.method.applyInPlace?.(p, g, unit.state!, unit.options, ctx, unit.info)) {
+        unit.count++;
+        continue;
+      }
+      tf.tidy(() => {
+        const out = this.method.apply(p, g, unit.state!, unit.options, ctx, unit.info);
+        out.params.forEach((t, k) => p[k].assign(t));
+        for (const [slot, v] of Object.entries(unit.state!)) {
+          const next = out.state[slot];
+          if (!next) throw new Error(`internal: method '${this.method.id}' dropped state slot '${slot}'`);
+          v.assign(next);
+        }
+      });
+      unit.count++;
+    }
+  }
+
+  /** Fills the unit's scratch arrays; false when a gradient of the unit is missing (unit skipped). */
+  private gather(unit: Unit<O>, grads: Array<tf.Tensor | null>, vars: Array<tf.Variable | null>): boolean {
+    const { indices, g, p } = unit;
+    for (let k = 0; k < indices.length; k++) {
+      const t = grads[indices[k]];
+      if (t === null) return false;
+      g[k] = t;
+      p[k] = vars[indices[k]]!;
+    }
+    return true;
+  }
+
+  private bindingError(got: number): Error {
+    return new Error(
+      `${this.getClassName()}: got ${got} gradients but the optimizer is bound to ${this.bound.length} variables ` +
+        `(${this.bound.map((b) => b.name).join(', ')}); pass the same variables in the same order every step`,
+    );
   }
 
   override async getWeights(): Promise<NamedTensor[]> {
@@ -254,7 +292,8 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     this.bound = info;
     this.units = partition.map((indices) => {
       const options = this.optionsFor(info[indices[0]].name);
-      return { indices, info: indices.map((i) => info[i]), options, lr: options.lr, state: null, count: 0 };
+      const scratch = { g: new Array<tf.Tensor>(indices.length), p: new Array<tf.Variable>(indices.length), ctx: { step: 0, unitStep: 0, lr: 0, batchSize }, lrNow: 0 };
+      return { indices, info: indices.map((i) => info[i]), options, lr: options.lr, state: null, count: 0, ...scratch };
     });
     if (this.pending) {
       const ctx: StepContext = { step: this.iterations, unitStep: 0, lr: 0, batchSize };
@@ -304,21 +343,6 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     }
   }
 
-  private checkSameBinding(list: GradList): void {
-    if (list.length !== this.bound.length) {
-      throw new Error(
-        `${this.getClassName()}: got ${list.length} gradients but the optimizer is bound to ${this.bound.length} variables ` +
-          `(${this.bound.map((b) => b.name).join(', ')}); pass the same variables in the same order every step`,
-      );
-    }
-    list.forEach((g, i) => {
-      const want = this.bound[i].shape;
-      const v = tf.engine().registeredVariables[g.name];
-      if (!tf.util.arraysEqual(v.shape, want)) {
-        throw new Error(`${this.getClassName()}: variable '${g.name}' at position ${i} has shape [${v.shape}], but position ${i} was bound to '${this.bound[i].name}' with shape [${want}]`);
-      }
-    });
-  }
 
   private allFinite(list: GradList): boolean {
     const present = list.filter((g) => g.tensor !== null);
@@ -369,9 +393,16 @@ function normalizeGradients(g: tf.NamedTensorMap | NamedTensor[]): GradList {
   return Object.keys(g).map((name) => ({ name, tensor: g[name] ?? null }));
 }
 
-function checkGradient(name: string, grad: tf.Tensor | null): tf.Variable {
+/**
+ * The registered variable behind a gradient, after checking the gradient; `bound` (the shape bound
+ * to this position at the first step) catches a different variable list passed later.
+ */
+function checkGradient(name: string, grad: tf.Tensor | null, bound: ParamInfo | undefined, i: number, owner: string): tf.Variable {
   const v = tf.engine().registeredVariables[name] as tf.Variable | undefined;
   if (!v) throw new Error(`applyGradients: unknown variable '${name}' (not a registered tf.Variable)`);
+  if (bound !== undefined && !tf.util.arraysEqual(v.shape, bound.shape)) {
+    throw new Error(`${owner}: variable '${name}' at position ${i} has shape [${v.shape}], but position ${i} was bound to '${bound.name}' with shape [${bound.shape}]`);
+  }
   if (grad === null) return v;
   if (!(grad instanceof tf.Tensor)) throw new TypeError(`applyGradients: gradient of '${name}' is not a tf.Tensor`);
   if (!tf.util.arraysEqual(grad.shape, v.shape)) {

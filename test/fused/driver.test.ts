@@ -38,6 +38,54 @@ describe.each(['cpu', 'wasm'] as const)('fused updates through the optimizer on 
     vi.restoreAllMocks();
   });
 
+  // Many small tensors of odd sizes (SIMD remainder loops) in two parameter groups with different
+  // options: on wasm they run as batched `many` calls, one per (kernel, scalars), at the end of
+  // the step; the result must still equal the composite path bit for bit.
+  it('60 small tensors in two groups: fused (batched on wasm) equals fused: false', () => {
+    const sizes = Array.from({ length: 60 }, (_, i) => [1, 2, 3, 4, 5, 7, 8, 17, 64, 1023][i % 10]);
+    const make = (): tf.Variable[] => {
+      const rnd = normals(3);
+      return sizes.map((n, i) => tf.variable(tf.tensor(rnd(n), [n]), true, `fusedmany_${++counter}_${i % 2 ? 'odd' : 'even'}`));
+    };
+    const a = make();
+    const b = make();
+    const options = { lr: 0.01, weightDecay: 0.01, paramGroups: [{ match: 'odd$', options: { lr: 0.03, beta1: 0.8 } }] };
+    const fused = new AdamW(options);
+    const plain = new AdamW({ ...options, fused: false });
+    const ra = normals(5);
+    const rb = normals(5);
+    for (let t = 0; t < 6; t++) {
+      step(fused, a, ra);
+      step(plain, b, rb);
+    }
+    a.forEach((v, i) => expect(bitMismatches(v.dataSync() as Float32Array, b[i].dataSync() as Float32Array), `tensor ${i}`).toBe(0));
+    [...a, ...b].forEach((v) => v.dispose());
+    fused.dispose();
+    plain.dispose();
+  });
+
+  it('when a unit throws mid-step, the units before it are still applied (deferred work is flushed)', () => {
+    const a = makeVars(11);
+    const fused = new RFAdamW({ lr: 0.01 });
+    const rnd = normals(13);
+    step(fused, a, rnd);
+    const method = (fused as any).method;
+    const orig = method.applyInPlace.bind(method);
+    let calls = 0;
+    vi.spyOn(method, 'applyInPlace').mockImplementation((...args: unknown[]) => {
+      if (++calls === 3) throw new Error('boom');
+      return orig(...args);
+    });
+    const before = a.map((v) => (v.dataSync() as Float32Array).slice());
+    const grads = a.map((v) => ({ name: v.name, tensor: tf.tensor(rnd(v.size), v.shape) }));
+    expect(() => fused.applyGradients(grads)).toThrow('boom');
+    grads.forEach((g) => g.tensor.dispose());
+    const changed = a.map((v, i) => (v.dataSync() as Float32Array).some((x, k) => x !== before[i][k]));
+    expect(changed).toEqual([true, true, false]);
+    a.forEach((v) => v.dispose());
+    fused.dispose();
+  });
+
   it.each(configs)('%s: fused (default) equals fused: false over 20 steps', (_n, Ctor, options) => {
     const a = makeVars(7);
     const b = makeVars(7);

@@ -79,12 +79,12 @@ describe.each([
       // Mixed gradient scales (tiny to large) so rounding bands and the damping regime are exercised.
       const scale = t % 7 === 3 ? 1e-4 : t % 11 === 5 ? 30 : 0.5;
       const ctx: StepContext = { step: t, unitStep: t, lr: 0.01 * (1 - t / (2 * STEPS)), batchSize: 32 };
-      for (let k = 0; k < info.length; k++) {
-        const g = tf.tensor(rnd(init[k].length, scale), info[k].shape);
-        if (method.applyInPlace!(fused[k].params, [g], fused[k].state, o, ctx, [info[k]])) usedFused++;
-        compositeStep(method, comp[k], [g], o, ctx, [info[k]]);
-        g.dispose();
-      }
+      const gs = info.map((p, k) => tf.tensor(rnd(init[k].length, scale), p.shape));
+      // As the driver does: every unit's applyInPlace, then endStep (runs batched wasm kernels).
+      for (let k = 0; k < info.length; k++) if (method.applyInPlace!(fused[k].params, [gs[k]], fused[k].state, o, ctx, [info[k]])) usedFused++;
+      method.endStep?.();
+      for (let k = 0; k < info.length; k++) compositeStep(method, comp[k], [gs[k]], o, ctx, [info[k]]);
+      tf.dispose(gs);
     }
     expect(usedFused).toBe(STEPS * info.length);
     // On wasm the SIMD kernels must have run (a compile failure would silently fall back to JS).

@@ -7,8 +7,9 @@ import type { RMSpropOptions } from '../rmsprop.js';
 import type { SGDOptions } from '../sgd.js';
 import type { StepContext } from '../types.js';
 import { adamwKernel, rfAdamWKernel, rfRmspropKernel, rmspropKernel, sgdKernel, type AdamWConsts, type RfAdamWConsts, type RfRmspropConsts, type RmspropConsts, type SgdConsts } from './kernels.js';
-import { adamwProgram, fusedSimdEnabled, rfAdamWProgram, rfRmspropProgram, rmspropProgram, sgdProgram, simdKernel } from './programs.js';
-import type { Program, Kernel } from './simd.js';
+import { enqueue } from './batch.js';
+import { adamwProgram, fusedSimdEnabled, rfAdamWProgram, rfRmspropProgram, rmspropProgram, sgdProgram, simdKernel, simdMany } from './programs.js';
+import type { ManyKernel, Program, Kernel } from './simd.js';
 import { rounderFor } from './round.js';
 
 /**
@@ -45,6 +46,10 @@ interface Prepared<C> {
   simdOn: boolean;
   c: C;
   kernel: Kernel | null;
+  /** The batched form of `kernel` (wasm): updates are queued and run at the end of the step. */
+  many: ManyKernel | null;
+  scalars: number[];
+  stride: number;
   /** [n, byte offset of each buffer, scalars…]: n and offsets are filled in per tensor. */
   args: number[];
 }
@@ -55,17 +60,26 @@ function prepared<O extends object, C>(cache: WeakMap<O, Prepared<C>>, acc: Stor
   if (s === undefined || s.acc !== acc || s.lr !== ctx.lr || s.unitStep !== ctx.unitStep || s.batchSize !== ctx.batchSize || s.simdOn !== simdOn) {
     const p = plan(o, ctx);
     const kernel = p.simd ? simdKernel(acc, p.key, p.build) : null;
+    const many = kernel !== null && acc.scratch ? simdMany(acc, p.key, p.build) : null;
     const args = [0];
     for (let k = 0; k < p.buffers; k++) args.push(0);
     args.push(...p.scalars);
-    s = { acc, lr: ctx.lr, unitStep: ctx.unitStep, batchSize: ctx.batchSize, simdOn, c: p.c, kernel, args };
+    s = { acc, lr: ctx.lr, unitStep: ctx.unitStep, batchSize: ctx.batchSize, simdOn, c: p.c, kernel, many, scalars: p.scalars, stride: p.buffers + 1, args };
     cache.set(o, s);
   }
   return s;
 }
 
-/** Runs the prepared kernel over the spans (in program buffer order); `args` is reused. */
-function run(s: Prepared<unknown>, n: number, a: Span, b: Span, c?: Span | null, d?: Span | null, e?: Span | null): void {
+/**
+ * Runs the prepared kernel over the spans (in program buffer order) and marks `p` written; with a
+ * batched kernel the update is queued for the end of the step instead (`batch.ts`).
+ */
+function run(s: Prepared<unknown>, p: tf.Variable, a: Span, b: Span, c?: Span | null, d?: Span | null, e?: Span | null): void {
+  const n = p.size;
+  if (s.many !== null) {
+    enqueue(s, s.acc, s.many, s.scalars, s.stride, p, n, [a, b, c, d, e]);
+    return;
+  }
   const args = s.args;
   args[0] = n;
   args[1] = a.off * 4;
@@ -75,6 +89,7 @@ function run(s: Prepared<unknown>, n: number, a: Span, b: Span, c?: Span | null,
   if (d) args[k++] = d.off * 4;
   if (e) args[k++] = e.off * 4;
   s.kernel!(...(args as [number, ...number[]]));
+  s.acc.written(p);
 }
 
 function batchFactor(o: { batchAveraged: boolean; dummyScaling: boolean }, ctx: StepContext): number {
@@ -96,9 +111,11 @@ export function sgdInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o:
   const B = o.momentum > 0 ? acc.write(state.momentum) : null;
   if (G === null || P === null || (o.momentum > 0 && B === null)) return false;
   const s = prepared(sgdPrepared, acc, o, ctx, sgdPlan);
-  if (s.kernel !== null) run(s, p.size, P, G, B);
-  else sgdKernel(p.size, P.arr, P.off, G.arr, G.off, B?.arr ?? null, B?.off ?? 0, s.c);
-  acc.written(p);
+  if (s.kernel !== null) run(s, p, P, G, B);
+  else {
+    sgdKernel(p.size, P.arr, P.off, G.arr, G.off, B?.arr ?? null, B?.off ?? 0, s.c);
+    acc.written(p);
+  }
   return true;
 }
 
@@ -130,9 +147,11 @@ export function adamwInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, 
   const X = o.amsgrad ? acc.write(state.vmax) : null;
   if (G === null || P === null || M === null || V === null || (o.amsgrad && X === null)) return false;
   const s = prepared(adamwPrepared, acc, o, ctx, adamwPlan);
-  if (s.kernel !== null) run(s, p.size, P, G, M, V, X);
-  else adamwKernel(p.size, P.arr, P.off, G.arr, G.off, M.arr, M.off, V.arr, V.off, X?.arr ?? null, X?.off ?? 0, s.c);
-  acc.written(p);
+  if (s.kernel !== null) run(s, p, P, G, M, V, X);
+  else {
+    adamwKernel(p.size, P.arr, P.off, G.arr, G.off, M.arr, M.off, V.arr, V.off, X?.arr ?? null, X?.off ?? 0, s.c);
+    acc.written(p);
+  }
   return true;
 }
 
@@ -153,9 +172,11 @@ export function rmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars
   const B = o.momentum > 0 ? acc.write(state.momentum) : null;
   if (G === null || P === null || V === null || (o.centered && A === null) || (o.momentum > 0 && B === null)) return false;
   const s = prepared(rmspropPrepared, acc, o, ctx, rmspropPlan);
-  if (s.kernel !== null) run(s, p.size, P, G, V, A ?? B, A ? B : null);
-  else rmspropKernel(p.size, P.arr, P.off, G.arr, G.off, V.arr, V.off, A?.arr ?? null, A?.off ?? 0, B?.arr ?? null, B?.off ?? 0, s.c);
-  acc.written(p);
+  if (s.kernel !== null) run(s, p, P, G, V, A ?? B, A ? B : null);
+  else {
+    rmspropKernel(p.size, P.arr, P.off, G.arr, G.off, V.arr, V.off, A?.arr ?? null, A?.off ?? 0, B?.arr ?? null, B?.off ?? 0, s.c);
+    acc.written(p);
+  }
   return true;
 }
 
@@ -176,9 +197,11 @@ export function rfRmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Va
   const B = o.momentum > 0 ? acc.write(state.momentum) : null;
   if (G === null || P === null || V === null || (o.momentum > 0 && B === null)) return false;
   const s = prepared(rfRmspropPrepared, acc, o, ctx, rfRmspropPlan);
-  if (s.kernel !== null) run(s, p.size, P, G, V, B);
-  else rfRmspropKernel(p.size, P.arr, P.off, G.arr, G.off, V.arr, V.off, B?.arr ?? null, B?.off ?? 0, s.c, rounderFor(o.stateDtype));
-  acc.written(p);
+  if (s.kernel !== null) run(s, p, P, G, V, B);
+  else {
+    rfRmspropKernel(p.size, P.arr, P.off, G.arr, G.off, V.arr, V.off, B?.arr ?? null, B?.off ?? 0, s.c, rounderFor(o.stateDtype));
+    acc.written(p);
+  }
   return true;
 }
 
@@ -212,8 +235,10 @@ export function rfAdamWInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars
   const V = acc.write(state.v);
   if (G === null || P === null || M === null || V === null) return false;
   const s = prepared(rfAdamWPrepared, acc, o, ctx, rfAdamWPlan);
-  if (s.kernel !== null) run(s, p.size, P, G, M, V);
-  else rfAdamWKernel(p.size, P.arr, P.off, G.arr, G.off, M.arr, M.off, V.arr, V.off, s.c, rounderFor(o.stateDtype));
-  acc.written(p);
+  if (s.kernel !== null) run(s, p, P, G, M, V);
+  else {
+    rfAdamWKernel(p.size, P.arr, P.off, G.arr, G.off, M.arr, M.off, V.arr, V.off, s.c, rounderFor(o.stateDtype));
+    acc.written(p);
+  }
   return true;
 }

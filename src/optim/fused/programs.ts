@@ -1,5 +1,5 @@
 import type { Span, StorageAccess } from '../../backend/fusedKernels.js';
-import { E, SimdKernels, type Expr, type Kernel, type Program, type Stmt } from './simd.js';
+import { E, SimdKernels, type Expr, type Kernel, type ManyKernel, type Program, type Stmt } from './simd.js';
 
 /**
  * The fused updates as SIMD programs (same op order as `kernels.ts`, so the same float32
@@ -26,6 +26,15 @@ export function fusedSimdEnabled(): boolean {
  * step, not per tensor: the per-tensor path then is one call with the tensors' byte offsets.
  */
 export function simdKernel(acc: StorageAccess, key: string, build: () => Program): Kernel | null {
+  return compiled(acc, (k) => k.get(key, build));
+}
+
+/** The batched entry point (`many`) of the same program, or null like `simdKernel`. */
+export function simdMany(acc: StorageAccess, key: string, build: () => Program): ManyKernel | null {
+  return compiled(acc, (k) => k.many(key, build));
+}
+
+function compiled<T>(acc: StorageAccess, get: (k: SimdKernels) => T): T | null {
   if (!simdEnabled || acc.memory === undefined) return null;
   let k = kernelsByMemory.get(acc.memory);
   if (k === undefined) {
@@ -33,7 +42,7 @@ export function simdKernel(acc: StorageAccess, key: string, build: () => Program
     kernelsByMemory.set(acc.memory, k);
   }
   try {
-    return k.get(key, build);
+    return get(k);
   } catch {
     // No SIMD support in this engine (or an import mismatch): use the JS loops from now on.
     simdEnabled = false;

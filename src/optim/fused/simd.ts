@@ -210,35 +210,72 @@ function compile(p: Program): number[] {
   return [...locals, ...code];
 }
 
+/**
+ * `many(table, count, c_0..c_{P-1})`: runs `run` once per table row, a row being B + 1 i32s
+ * (n, then the B buffer byte offsets). One call from JS for a whole step's small tensors, so the
+ * per-tensor cost is a table row instead of a JS→wasm call between memory-streaming loops.
+ */
+function compileMany(p: Program): number[] {
+  const table = 0;
+  const count = 1;
+  const par = (k: number): number => 2 + k;
+  const i = 2 + p.params;
+  const base = i + 1;
+  const stride = 4 * (p.buffers + 1);
+  const code: number[] = [];
+  const emit = (...b: number[]): void => void code.push(...b);
+  emit(OP.block, 0x40, OP.loop, 0x40);
+  emit(OP.get, ...uleb(i), OP.get, count, OP.i32geu, OP.brIf, 1);
+  emit(OP.get, table, OP.get, ...uleb(i), OP.i32const, ...sleb(stride), 0x6c /* i32.mul */, OP.i32add, OP.set, ...uleb(base));
+  for (let k = 0; k <= p.buffers; k++) emit(OP.get, ...uleb(base), 0x28 /* i32.load */, 2, ...uleb(4 * k));
+  for (let k = 0; k < p.params; k++) emit(OP.get, ...uleb(par(k)));
+  emit(0x10 /* call */, 0);
+  emit(OP.get, ...uleb(i), OP.i32const, 1, OP.i32add, OP.set, ...uleb(i), OP.br, 0, OP.end, OP.end, OP.end);
+  return [...vec([[...uleb(2), I32]]), ...code];
+}
+
 function moduleBytes(p: Program, shared: boolean, maxPages: number): Uint8Array<ArrayBuffer> {
-  const paramTypes = [I32, ...Array(p.buffers).fill(I32), ...Array(p.params).fill(F32)];
-  const type = section(1, vec([[0x60, ...vec(paramTypes.map((t) => [t])), 0]]));
+  const runTypes = [I32, ...Array(p.buffers).fill(I32), ...Array(p.params).fill(F32)];
+  const manyTypes = [I32, I32, ...Array(p.params).fill(F32)];
+  const sig = (ts: number[]): number[] => [0x60, ...vec(ts.map((t) => [t])), 0];
+  const type = section(1, vec([sig(runTypes), sig(manyTypes)]));
   const limits = shared ? [0x03, 0, ...uleb(maxPages)] : [0x00, 0];
   const imp = section(2, vec([[...str('env'), ...str('memory'), 0x02, ...limits]]));
-  const func = section(3, vec([[0]]));
-  const exp = section(7, vec([[...str('run'), 0x00, 0]]));
-  const bodyBytes = compile(p);
-  const code = section(10, vec([[...uleb(bodyBytes.length), ...bodyBytes]]));
+  const func = section(3, vec([[0], [1]]));
+  const exp = section(7, vec([[...str('run'), 0x00, 0], [...str('many'), 0x00, 1]]));
+  const bodies = [compile(p), compileMany(p)];
+  const code = section(10, vec(bodies.map((b) => [...uleb(b.length), ...b])));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imp, ...func, ...exp, ...code]);
 }
 
 export type Kernel = (n: number, ...args: number[]) => void;
+/** `many(tableByteOffset, rows, ...scalars)` (see `compileMany`). */
+export type ManyKernel = (table: number, count: number, ...scalars: number[]) => void;
 
 /** Compiles programs against one `WebAssembly.Memory` (the tfjs wasm heap). */
 export class SimdKernels {
-  private readonly cache = new Map<string, Kernel>();
+  private readonly cache = new Map<string, { run: Kernel; many: ManyKernel }>();
   constructor(private readonly memory: WebAssembly.Memory) {}
 
-  /** The compiled kernel for a program; `key` must identify the program uniquely. */
-  get(key: string, build: () => Program): Kernel {
+  private entry(key: string, build: () => Program): { run: Kernel; many: ManyKernel } {
     let k = this.cache.get(key);
     if (k === undefined) {
       const shared = typeof SharedArrayBuffer !== 'undefined' && this.memory.buffer instanceof SharedArrayBuffer;
       const bytes = moduleBytes(build(), shared, 65536);
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory } });
-      k = inst.exports.run as Kernel;
+      k = { run: inst.exports.run as Kernel, many: inst.exports.many as ManyKernel };
       this.cache.set(key, k);
     }
     return k;
+  }
+
+  /** The compiled kernel for a program; `key` must identify the program uniquely. */
+  get(key: string, build: () => Program): Kernel {
+    return this.entry(key, build).run;
+  }
+
+  /** The batched entry point of the same program. */
+  many(key: string, build: () => Program): ManyKernel {
+    return this.entry(key, build).many;
   }
 }
