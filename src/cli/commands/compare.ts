@@ -3,7 +3,7 @@ import { useBackend } from '../../backend/setup.js';
 import '../../index.js';
 import { runCompare } from '../../harness/compare/compare.js';
 import { DEFAULT_OPTIMIZERS } from '../../harness/optimizers.js';
-import { TASKS } from '../../harness/tasks.js';
+import { TASKS, type Budget } from '../../harness/tasks.js';
 import { intFlag, stringFlag, type ParsedArgs } from '../args.js';
 import type { Command } from '../main.js';
 
@@ -20,6 +20,18 @@ export function parseBackendFlag(args: ParsedArgs): 'wasm' | 'cpu' {
   return b;
 }
 
+/**
+ * `--epochs E`, `--train-subset N`, `--val-subset N`: overrides of the chosen budget (the study
+ * uses them for budgets between quick and full; each run records the budget it used).
+ */
+export function parseBudgetOverride(args: ParsedArgs): Partial<Budget> | undefined {
+  const o: Partial<Budget> = {};
+  if (args.flags.epochs !== undefined) o.epochs = intFlag(args, 'epochs', 1, 1);
+  if (args.flags['train-subset'] !== undefined) o.trainSubset = intFlag(args, 'train-subset', 1, 1);
+  if (args.flags['val-subset'] !== undefined) o.valSubset = intFlag(args, 'val-subset', 1, 1);
+  return Object.keys(o).length > 0 ? o : undefined;
+}
+
 export const command: Command = {
   name: 'compare',
   summary:
@@ -27,7 +39,7 @@ export const command: Command = {
     `Tasks: ${Object.keys(TASKS).join(', ')}. Finished runs in --out are reused; --resume continues unfinished ones from their last epoch checkpoint (otherwise they restart).`,
   usage:
     'rootfree compare [--task fmnist-cnn] [--optimizers sgd,adamw,rfrmsprop,rfadamw,ifshampoo,shampoo] [--seeds 2] [--budget quick|full] ' +
-    '[--precision fp32|bf16] [--out runs/<name>] [--backend wasm|cpu] [--data idx:<dir>] [--jobs N] [--epochs E] [--hparams runs/hparams.tuned.json] [--resume]',
+    '[--precision fp32|bf16] [--out runs/<name>] [--backend wasm|cpu] [--data idx:<dir>] [--jobs N] [--epochs E] [--train-subset N] [--val-subset N] [--hparams runs/hparams.tuned.json] [--resume]',
   async run(args: ParsedArgs): Promise<number> {
     const task = stringFlag(args, 'task', 'fmnist-cnn');
     const budget = stringFlag(args, 'budget', 'quick');
@@ -38,7 +50,7 @@ export const command: Command = {
     const backend = parseBackendFlag(args);
     const out = stringFlag(args, 'out', `runs/${task}-${budget}${precision === 'bfloat16' ? '-bf16' : ''}`);
     const jobs = intFlag(args, 'jobs', Math.max(1, Math.min(2, availableParallelism())), 1);
-    const epochs = args.flags.epochs === undefined ? undefined : intFlag(args, 'epochs', 1, 1);
+    const budgetOverride = parseBudgetOverride(args);
     const data = typeof args.flags.data === 'string' ? args.flags.data : undefined;
     if (jobs <= 1) await useBackend(backend);
     await runCompare({
@@ -46,7 +58,7 @@ export const command: Command = {
       optimizers,
       seeds,
       budget,
-      budgetOverride: epochs ? { epochs } : undefined,
+      budgetOverride,
       precision,
       out,
       backend,
