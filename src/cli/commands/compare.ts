@@ -21,7 +21,7 @@ export function parseBackendFlag(args: ParsedArgs): 'wasm' | 'cpu' {
 }
 
 /**
- * `--epochs E`, `--train-subset N`, `--val-subset N`: overrides of the chosen budget (the study
+ * `--epochs E`, `--train-subset N`, `--val-subset N`, `--test-subset N`: overrides of the chosen budget (the study
  * uses them for budgets between quick and full; each run records the budget it used).
  */
 export function parseBudgetOverride(args: ParsedArgs): Partial<Budget> | undefined {
@@ -29,6 +29,7 @@ export function parseBudgetOverride(args: ParsedArgs): Partial<Budget> | undefin
   if (args.flags.epochs !== undefined) o.epochs = intFlag(args, 'epochs', 1, 1);
   if (args.flags['train-subset'] !== undefined) o.trainSubset = intFlag(args, 'train-subset', 1, 1);
   if (args.flags['val-subset'] !== undefined) o.valSubset = intFlag(args, 'val-subset', 1, 1);
+  if (args.flags['test-subset'] !== undefined) o.testSubset = intFlag(args, 'test-subset', 1, 1);
   return Object.keys(o).length > 0 ? o : undefined;
 }
 
@@ -39,7 +40,7 @@ export const command: Command = {
     `Tasks: ${Object.keys(TASKS).join(', ')}. Finished runs in --out are reused; --resume continues unfinished ones from their last epoch checkpoint (otherwise they restart).`,
   usage:
     'rootfree compare [--task fmnist-cnn] [--optimizers sgd,adamw,rfrmsprop,rfadamw,ifshampoo,shampoo] [--seeds 2] [--budget quick|full] ' +
-    '[--precision fp32|bf16] [--out runs/<name>] [--backend wasm|cpu] [--data idx:<dir>] [--jobs N] [--epochs E] [--train-subset N] [--val-subset N] [--hparams runs/hparams.tuned.json] [--resume]',
+    '[--precision fp32|bf16] [--out runs/<name>] [--backend wasm|cpu] [--data idx:<dir>] [--jobs N] [--epochs E] [--train-subset N] [--val-subset N] [--test-subset N] [--hparams runs/hparams.tuned.json] [--resume]',
   async run(args: ParsedArgs): Promise<number> {
     const task = stringFlag(args, 'task', 'fmnist-cnn');
     const budget = stringFlag(args, 'budget', 'quick');
