@@ -3,13 +3,15 @@ import { conv2dKernels } from './conv2d.js';
 import { depthwiseKernels } from './depthwise.js';
 import { einsumKernels } from './einsum.js';
 import { matMulKernels } from './matmul.js';
+import { poolKernels } from './pool.js';
 import { segmentKernels } from './segment.js';
 import { stockKernels } from './util.js';
 
 /**
  * wasm kernels that tfjs-wasm lacks (Conv2DBackpropFilter, depthwise backprops, UnsortedSegmentSum,
- * Einsum) or runs on a slow path (transposed/batched matmul, Conv2DBackpropInput). Registered for
- * the `wasm` backend name only, so every other backend keeps its stock kernels and gradients.
+ * Einsum) or runs on a slow path (transposed/batched matmul, Conv2DBackpropInput, MaxPoolGrad).
+ * Registered for the `wasm` backend name only, so every other backend keeps its stock kernels and
+ * gradients.
  */
 export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   ...matMulKernels,
@@ -17,6 +19,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   ...depthwiseKernels,
   ...segmentKernels,
   ...einsumKernels,
+  ...poolKernels,
 ];
 
 const active = new Set<string>();
