@@ -331,7 +331,7 @@ function cnnWhy(tr: any): string {
   if (rf.length && st.length) {
     parts.push(`one profiled step at 1 thread: stock + dW ${profileLine(st)}; rootfree ${profileLine(rf)}`);
     const mp = rf.find(([k]) => k === 'MaxPoolGrad');
-    if (mp) parts.push(`rootfree leaves tfjs-wasm's MaxPoolGrad (not replaced) as ${f((100 * mp[1]) / rf.reduce((a, [, v]) => a + v, 0), 0)}% of its step, and the baseline already has rootfree's XNNPACK Conv2DBackpropFilter, so the gain comes from dX, matmul gradients and the rest`);
+    if (mp) parts.push(`MaxPoolGrad (rootfree's kernel) is ${f((100 * mp[1]) / rf.reduce((a, [, v]) => a + v, 0), 0)}% of rootfree's step; the baseline already has rootfree's XNNPACK Conv2DBackpropFilter, so the gain comes from dX, MaxPoolGrad, matmul gradients and the rest`);
   }
   if (rf.length && st.length) {
     const sum = (p: Array<[string, number]>): number => p.reduce((a, [, v]) => a + v, 0);
