@@ -11,6 +11,12 @@ import type { Structured, StructureClass } from './types.js';
  * stride 2d−2 from offset d−1 produces exactly these windows.
  */
 export function toeplitzDense(c: tf.Tensor1D, lower: boolean): tf.Tensor2D {
+  if (c.shape[0] > 1 && hostMemory()) return toeplitzDenseHost(c, lower);
+  return toeplitzDenseOps(c, lower);
+}
+
+/** The op path of `toeplitzDense` (webgl/webgpu; exported for tests against the host path). */
+export function toeplitzDenseOps(c: tf.Tensor1D, lower: boolean): tf.Tensor2D {
   const d = c.shape[0];
   if (d === 1) return tf.reshape(c, [1, 1]);
   const w = tf.concat([tf.zeros([d - 1]), c]);
@@ -22,11 +28,51 @@ export function toeplitzDense(c: tf.Tensor1D, lower: boolean): tf.Tensor2D {
 }
 
 /**
+ * cpu and wasm keep tensors in host memory, where reading d coefficients and writing d² values
+ * from JS costs ~2 ms at d = 1024, against ~60 ms for the slice/reverse/tile ops above (wasm's
+ * strided Slice and Reverse are slow); other backends keep the op path (no device read-back).
+ */
+function hostMemory(): boolean {
+  const b = tf.getBackend();
+  return b === 'cpu' || b === 'wasm';
+}
+
+export function toeplitzDenseHost(c: tf.Tensor1D, lower: boolean): tf.Tensor2D {
+  const d = c.shape[0];
+  const cv = c.dataSync();
+  const out = new Float32Array(d * d);
+  for (let i = 0; i < d; i++) {
+    const row = i * d;
+    if (lower) for (let j = 0; j <= i; j++) out[row + j] = cv[i - j];
+    else for (let j = i; j < d; j++) out[row + j] = cv[j - i];
+  }
+  return tf.tensor2d(out, [d, d]);
+}
+
+/** `diagonalSums` in host memory (float64 accumulation, one rounding to float32 per sum). */
+export function diagonalSumsHost(m: tf.Tensor2D): tf.Tensor1D {
+  const d = m.shape[0];
+  const v = m.dataSync();
+  const acc = new Float64Array(2 * d - 1);
+  for (let i = 0; i < d; i++) {
+    const row = i * d;
+    const base = d - 1 + i;
+    for (let j = 0; j < d; j++) acc[base - j] += v[row + j];
+  }
+  return tf.tensor1d(Float32Array.from(acc));
+}
+
+/**
  * Sums of every diagonal of a square M in O(d²): entry (d−1) + k of the result is the sum of
  * the entries with i − j = k (k = −(d−1)…d−1). Skew trick: with columns reversed, row i shifted
  * left by i (a flat reshape of M padded by d zero columns) puts each diagonal in one column.
  */
 function diagonalSums(m: tf.Tensor2D): tf.Tensor1D {
+  return hostMemory() ? diagonalSumsHost(m) : diagonalSumsOps(m);
+}
+
+/** The op path of `diagonalSums` (exported for tests against the host path). */
+export function diagonalSumsOps(m: tf.Tensor2D): tf.Tensor1D {
   const d = m.shape[0];
   const padded = tf.concat([tf.reverse(m, 1), tf.zeros([d, d])], 1);
   const skew = tf.reshape(tf.slice(tf.reshape(padded, [2 * d * d]), [0], [d * (2 * d - 1)]), [d, 2 * d - 1]);
