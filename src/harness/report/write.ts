@@ -12,6 +12,7 @@ function tableRows(t: TaskSummary): string[][] {
   return t.optimizers.map((o) => [
     o.label,
     pm(o.finalTest, t.metric === 'accuracy' ? 2 : 3),
+    pm(o.bestTest, t.metric === 'accuracy' ? 2 : 3),
     pm(o.finalVal, t.metric === 'accuracy' ? 2 : 3),
     pm(o.finalTrainLoss, 4),
     `${o.msPerStep.mean.toFixed(1)}`,
@@ -22,7 +23,7 @@ function tableRows(t: TaskSummary): string[][] {
 }
 
 function header(t: TaskSummary): string[] {
-  return ['optimizer', `final ${metricName(t)}`, `final val ${t.metric === 'accuracy' ? 'acc (%)' : 'bpc'}`, 'final train loss', 'ms/step', 'train s/run', 'seeds', 'hyper-parameters'];
+  return ['optimizer', `final ${metricName(t)}`, `best-epoch ${metricName(t)}`, `final val ${t.metric === 'accuracy' ? 'acc (%)' : 'bpc'}`, 'final train loss', 'ms/step', 'train s/run', 'seeds', 'hyper-parameters'];
 }
 
 /** Plain-text table for the terminal. */
