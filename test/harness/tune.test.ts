@@ -58,7 +58,7 @@ describe('tune', () => {
     expect(r1.best.val).toBe(best);
     const tuned = loadTuned(tunedFile);
     expect(tuned['mnist-mlp'].sgd.hp).toEqual(r1.best.hp);
-    expect(hparamsFor('mnist-mlp', 'sgd', tuned).source).toMatch(/^tuned: random search, 3 trials/);
+    expect(hparamsFor('mnist-mlp', 'sgd', tuned).source).toMatch(/^tuned: random search, 3 trials \(1 stage\), quick budget with epochs=1, batchSize=64, trainSubset=256, valSubset=128, testSubset=64, best val acc/);
     // Resume: more trials only runs the new ones; stage 2 narrows around stage 1.
     const logs: string[] = [];
     const r2 = await runTune({ ...opts, trials: 4, stage2: true, log: (s) => logs.push(s) });

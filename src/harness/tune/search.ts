@@ -71,6 +71,12 @@ export function narrowRanges(task: TaskSpec, stage1: Trial[], ranges: Ranges): R
   return out;
 }
 
+/** "quick budget", or "quick budget with epochs=3, trainSubset=12288" when flags overrode it. */
+export function budgetLabel(o: Pick<TuneOptions, 'budget' | 'budgetOverride'>): string {
+  const over = Object.entries(o.budgetOverride ?? {});
+  return over.length === 0 ? `${o.budget} budget` : `${o.budget} budget with ${over.map(([k, v]) => `${k}=${v}`).join(', ')}`;
+}
+
 function readTrials(file: string): Trial[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Trial);
@@ -129,7 +135,7 @@ export async function runTune(o: TuneOptions): Promise<{ best: Trial; trials: Tr
   const tunedFile = o.tunedFile ?? DEFAULT_TUNED_FILE;
   const tuned = loadTuned(tunedFile);
   const metric = task.metric === 'accuracy' ? `val acc ${(100 * best.val).toFixed(2)}%` : `val ${best.val.toFixed(3)} bpc`;
-  tuned[task.name] = { ...tuned[task.name], [o.optimizer]: { hp: best.hp, source: `tuned: random search, ${all.length} trials (${stages.length} stage${stages.length > 1 ? 's' : ''}), ${o.budget} budget, best ${metric}` } };
+  tuned[task.name] = { ...tuned[task.name], [o.optimizer]: { hp: best.hp, source: `tuned: random search, ${all.length} trials (${stages.length} stage${stages.length > 1 ? 's' : ''}), ${budgetLabel(o)}, best ${metric}` } };
   mkdirSync(join(tunedFile, '..'), { recursive: true });
   writeAtomic(tunedFile, JSON.stringify(tuned, null, 1));
   log(`best: stage ${best.stage} trial ${best.trial}, ${metric}: ${JSON.stringify(best.hp)} -> ${tunedFile}`);
