@@ -6,12 +6,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendName } from '../src/index.js';
 import { benchDiagonalGroup, benchFloor, DIAGONAL_METHODS, type DiagonalGroup, type Layout } from './diagonal.js';
 import { timeVariants, median, type Sampling } from './lib.js';
+import { formatMarkdown, runHalfprecSuite } from '../src/harness/halfprec/index.js';
 import { benchMatrixRow, IF_STRUCTURES, MATRIX_SHAPES, matrixAvailable, type MatrixRow } from './matrix.js';
 import { benchTrainSteps, optimizerFactories, trainStepModels } from './optimizerSteps.js';
 import { benchSmallTensors } from './smallTensors.js';
 
 export interface Task {
-  task: 'diagonal' | 'matrix' | 'threads' | 'train';
+  task: 'diagonal' | 'matrix' | 'threads' | 'train' | 'halfprec';
   backend?: BackendName;
   threads?: number;
   quick?: boolean;
@@ -111,6 +112,18 @@ async function train(quick: boolean): Promise<object> {
   return { groups };
 }
 
+/** `rootfree halfprec` (issue 3: its results belong in BENCHMARKS.md): the default lstsq problem. */
+async function halfprec(): Promise<object> {
+  const steps = 300;
+  const report = await runHalfprecSuite({
+    problem: 'lstsq',
+    steps,
+    seed: 0,
+    onRun: (r, i, total) => log(`halfprec [${i}/${total}] ${r.method} ${r.precision}: ${r.failure ? `failed at step ${r.failure.step} (${r.failure.kind})` : `final loss ${r.finalLoss.toExponential(3)}`}`),
+  });
+  return { equivalentCommand: `npx rootfree halfprec --problem lstsq --steps ${steps} --seed 0`, report, markdown: formatMarkdown(report.rows) };
+}
+
 async function main(): Promise<void> {
   const task = JSON.parse(process.argv[2] ?? '{}') as Task;
   const backend = task.backend ?? 'wasm';
@@ -120,6 +133,7 @@ async function main(): Promise<void> {
   else if (task.task === 'matrix') result = await matrix(!!task.quick);
   else if (task.task === 'threads') result = await threads(task.threads ?? 1, !!task.quick);
   else if (task.task === 'train') result = await train(!!task.quick);
+  else if (task.task === 'halfprec') result = await halfprec();
   else throw new Error(`unknown task ${JSON.stringify(task)}`);
   // The threaded wasm build keeps worker threads alive: exit explicitly once the result is out.
   process.stdout.write(`\n@@RESULT@@${JSON.stringify(result)}\n`, () => process.exit(0));

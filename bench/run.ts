@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only diagonal,matrix,...]`: runs every section in child
+ * `npm run bench [-- --quick] [-- --only diagonal,matrix,halfprec,...]`: runs every section in child
  * processes (one backend / wasm build each), writes bench/results/<section>.json (machine, every
  * sample) and regenerates BENCHMARKS.md from all results present.
  */
@@ -55,6 +55,10 @@ async function main(): Promise<void> {
   if (want('matrix')) {
     step('IF-Shampoo / Shampoo step costs (wasm)');
     save('matrix-wasm', command, await runChild({ task: 'matrix', backend: 'wasm', quick }));
+  }
+  if (want('halfprec')) {
+    step('half precision: rootfree halfprec (lstsq, 300 steps)');
+    save('halfprec-wasm', command, await runChild({ task: 'halfprec', backend: 'wasm', quick }));
   }
   if (want('train')) {
     step('training steps per optimizer (wasm)');
