@@ -1,6 +1,6 @@
 #!/bin/bash
 # CNN study at a medium budget: 4 methods, 2-stage random search (10 + 10 trials), 3 final seeds.
-cd /work/main
+cd "$(dirname "$0")/../.."
 R="results/run-logged.sh"; CLI="node bin/rootfree.js"
 B="--budget quick --epochs 3 --train-subset 12288 --val-subset 2000"
 D=results/cnn-medium

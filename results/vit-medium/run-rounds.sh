@@ -1,6 +1,6 @@
 #!/bin/bash
 # ViT at the medium budget, six methods, stage 1 in rounds of 5 trials so every method has the same count if stopped early.
-cd /work/main
+cd "$(dirname "$0")/../.."
 R="results/run-logged.sh"; CLI="node bin/rootfree.js"
 B="--budget quick --epochs 3 --train-subset 12288 --val-subset 2000"
 D=results/vit-medium
