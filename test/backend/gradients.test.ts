@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmGradientKernels, unregisterWasmGradientKernels, wasmKernelConfigs } from '../../src/backend/gradients/index.js';
 import { dwStrategy } from '../../src/backend/gradients/conv2d.js';
-import { wasmDataIds, wasmVsCpu } from './helpers.js';
+import { expectNoWasmLeak, wasmVsCpu } from './helpers.js';
 
 const TOL = 1e-5;
 
@@ -185,12 +185,7 @@ describe('registration', () => {
         const d = tf.grad((p: tf.Tensor) => tf.sum(tf.depthwiseConv2d(p as tf.Tensor4D, tf.ones([3, 3, 3, 2]) as tf.Tensor4D, 2, 'same')))(x);
         return tf.addN([tf.sum(g[0]), tf.sum(g[1]), tf.sum(h), tf.sum(e), tf.sum(d)]);
       });
-    tf.dispose(step());
-    const tensors = tf.memory().numTensors;
-    const ids = wasmDataIds();
-    for (let i = 0; i < 3; i++) tf.dispose(step());
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(wasmDataIds()).toBe(ids);
+    expectNoWasmLeak(step, expect);
     tf.dispose([x, f, a]);
   });
 

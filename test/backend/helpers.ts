@@ -55,3 +55,16 @@ export async function wasmVsCpu(specs: Spec[], fn: (...xs: tf.Tensor[]) => tf.Te
 export function wasmDataIds(): number {
   return (tf.findBackend('wasm') as unknown as { numDataIds(): number }).numDataIds();
 }
+
+/**
+ * Runs `step` once (warm-up: kernels may cache), then three more times, and asserts that neither
+ * tfjs tensors nor wasm storage entries grew. Returns nothing; fails the test through `expect`.
+ */
+export function expectNoWasmLeak(step: () => tf.Tensor, expect: (v: unknown) => { toBe(x: unknown): void }): void {
+  tf.dispose(step());
+  const tensors = tf.memory().numTensors;
+  const ids = wasmDataIds();
+  for (let i = 0; i < 3; i++) tf.dispose(step());
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(wasmDataIds()).toBe(ids);
+}

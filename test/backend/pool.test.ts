@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activeWasmGradientKernels, registerWasmGradientKernels } from '../../src/backend/gradients/index.js';
-import { randomValues, runOn, type Spec, wasmDataIds } from './helpers.js';
+import { expectNoWasmLeak, randomValues, runOn, type Spec } from './helpers.js';
 
 beforeAll(async () => {
   tf.env().set('IS_TEST', true);
@@ -109,12 +109,7 @@ describe('MaxPoolGrad registration', () => {
       tf.sum(tf.grad((p: tf.Tensor) => tf.sum(tf.maxPool(p as tf.Tensor4D, 2, 2, 'valid')))(x)),
       tf.sum(tf.grad((p: tf.Tensor) => tf.sum(tf.maxPool(p as tf.Tensor4D, 3, 1, 'same')))(x)),
     ]));
-    tf.dispose(step());
-    const tensors = tf.memory().numTensors;
-    const ids = wasmDataIds();
-    for (let i = 0; i < 3; i++) tf.dispose(step());
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(wasmDataIds()).toBe(ids);
+    expectNoWasmLeak(step, expect);
     tf.dispose(x);
   });
 });
