@@ -92,6 +92,26 @@ function run(s: Prepared<unknown>, p: tf.Variable, a: Span, b: Span, c?: Span | 
   s.acc.written(p);
 }
 
+/**
+ * The storage of `g` (read), `p` and each wanted state variable (write), all acquired before
+ * anything is written; null when the backend has no storage access or any of them is unavailable
+ * (the caller then returns false and nothing has changed). Unwanted slots (null) give null spans.
+ */
+function acquire(g: tf.Tensor, p: tf.Variable, ...slots: Array<tf.Variable | null>): { acc: StorageAccess; G: Span; P: Span; S: Array<Span | null> } | null {
+  const acc = storageAccess();
+  if (acc === null) return null;
+  const G = acc.read(g);
+  const P = acc.write(p);
+  if (G === null || P === null) return null;
+  const S: Array<Span | null> = [];
+  for (const v of slots) {
+    const span = v === null ? null : acc.write(v);
+    if (v !== null && span === null) return null;
+    S.push(span);
+  }
+  return { acc, G, P, S };
+}
+
 function batchFactor(o: { batchAveraged: boolean; dummyScaling: boolean }, ctx: StepContext): number {
   return o.dummyScaling || !o.batchAveraged ? 1 : ctx.batchSize;
 }
@@ -104,12 +124,9 @@ function sgdPlan(o: SGDOptions, ctx: StepContext): Plan<SgdConsts> {
 }
 
 export function sgdInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: SGDOptions, ctx: StepContext): boolean {
-  const acc = storageAccess();
-  if (acc === null) return false;
-  const G = acc.read(g);
-  const P = acc.write(p);
-  const B = o.momentum > 0 ? acc.write(state.momentum) : null;
-  if (G === null || P === null || (o.momentum > 0 && B === null)) return false;
+  const a = acquire(g, p, o.momentum > 0 ? state.momentum : null);
+  if (a === null) return false;
+  const { acc, G, P, S: [B] } = a;
   const s = prepared(sgdPrepared, acc, o, ctx, sgdPlan);
   if (s.kernel !== null) run(s, p, P, G, B);
   else {
@@ -138,14 +155,10 @@ function adamwPlan(o: AdamWOptions, ctx: StepContext): Plan<AdamWConsts> {
 }
 
 export function adamwInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: AdamWOptions, ctx: StepContext): boolean {
-  const acc = storageAccess();
-  if (acc === null) return false;
-  const G = acc.read(g);
-  const P = acc.write(p);
-  const M = acc.write(state.m);
-  const V = acc.write(state.v);
-  const X = o.amsgrad ? acc.write(state.vmax) : null;
-  if (G === null || P === null || M === null || V === null || (o.amsgrad && X === null)) return false;
+  const a = acquire(g, p, state.m, state.v, o.amsgrad ? state.vmax : null);
+  if (a === null) return false;
+  const { acc, G, P } = a;
+  const [M, V, X] = [a.S[0]!, a.S[1]!, a.S[2]];
   const s = prepared(adamwPrepared, acc, o, ctx, adamwPlan);
   if (s.kernel !== null) run(s, p, P, G, M, V, X);
   else {
@@ -163,14 +176,10 @@ function rmspropPlan(o: RMSpropOptions, ctx: StepContext): Plan<RmspropConsts> {
 }
 
 export function rmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RMSpropOptions, ctx: StepContext): boolean {
-  const acc = storageAccess();
-  if (acc === null) return false;
-  const G = acc.read(g);
-  const P = acc.write(p);
-  const V = acc.write(state.v);
-  const A = o.centered ? acc.write(state.gAvg) : null;
-  const B = o.momentum > 0 ? acc.write(state.momentum) : null;
-  if (G === null || P === null || V === null || (o.centered && A === null) || (o.momentum > 0 && B === null)) return false;
+  const a = acquire(g, p, state.v, o.centered ? state.gAvg : null, o.momentum > 0 ? state.momentum : null);
+  if (a === null) return false;
+  const { acc, G, P } = a;
+  const [V, A, B] = [a.S[0]!, a.S[1], a.S[2]];
   const s = prepared(rmspropPrepared, acc, o, ctx, rmspropPlan);
   if (s.kernel !== null) run(s, p, P, G, V, A ?? B, A ? B : null);
   else {
@@ -189,13 +198,10 @@ function rfRmspropPlan(o: RFRMSpropOptions, ctx: StepContext): Plan<RfRmspropCon
 }
 
 export function rfRmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RFRMSpropOptions, ctx: StepContext): boolean {
-  const acc = storageAccess();
-  if (acc === null) return false;
-  const G = acc.read(g);
-  const P = acc.write(p);
-  const V = acc.write(state.v);
-  const B = o.momentum > 0 ? acc.write(state.momentum) : null;
-  if (G === null || P === null || V === null || (o.momentum > 0 && B === null)) return false;
+  const a = acquire(g, p, state.v, o.momentum > 0 ? state.momentum : null);
+  if (a === null) return false;
+  const { acc, G, P } = a;
+  const [V, B] = [a.S[0]!, a.S[1]];
   const s = prepared(rfRmspropPrepared, acc, o, ctx, rfRmspropPlan);
   if (s.kernel !== null) run(s, p, P, G, V, B);
   else {
@@ -227,13 +233,10 @@ function rfAdamWPlan(o: RFAdamWOptions, ctx: StepContext): Plan<RfAdamWConsts> {
 }
 
 export function rfAdamWInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RFAdamWOptions, ctx: StepContext): boolean {
-  const acc = storageAccess();
-  if (acc === null) return false;
-  const G = acc.read(g);
-  const P = acc.write(p);
-  const M = acc.write(state.m);
-  const V = acc.write(state.v);
-  if (G === null || P === null || M === null || V === null) return false;
+  const a = acquire(g, p, state.m, state.v);
+  if (a === null) return false;
+  const { acc, G, P } = a;
+  const [M, V] = [a.S[0]!, a.S[1]!];
   const s = prepared(rfAdamWPrepared, acc, o, ctx, rfAdamWPlan);
   if (s.kernel !== null) run(s, p, P, G, M, V);
   else {
