@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmGradientKernels, unregisterWasmGradientKernels, wasmKernelConfigs } from '../../src/backend/gradients/index.js';
-import { dwStrategy } from '../../src/backend/gradients/conv2d.js';
+import { convGradStrategy } from '../../src/backend/gradients/conv2d.js';
 import { expectNoWasmLeak, wasmVsCpu } from './helpers.js';
 
 const TOL = 1e-5;
@@ -33,23 +33,30 @@ describe('Conv2D gradients on wasm (forward-conv implementation) match cpu', () 
     { x: [2, 9, 9, 2], f: [3, 3, 2, 3], s: 2, pad: 1, rounding: 'floor' },
     { x: [2, 8, 8, 2], f: [3, 3, 2, 3], s: 2, pad: 1, rounding: 'ceil' },
     { x: [4, 28, 28, 1], f: [3, 3, 1, 8], s: 1, pad: 'valid' },
+    // 1×1 (ResNet shortcuts): the GEMM form under `auto`, with identity, strided and padded sampling
+    { x: [2, 6, 5, 3], f: [1, 1, 3, 4], s: 1, pad: 'same' },
+    { x: [2, 7, 6, 3], f: [1, 1, 3, 4], s: 2, pad: 'same' },
+    { x: [2, 8, 8, 4], f: [1, 1, 4, 2], s: 2, pad: 'valid' },
+    { x: [1, 7, 7, 2], f: [1, 1, 2, 3], s: 3, pad: 'same' },
+    { x: [2, 5, 6, 2], f: [1, 1, 2, 3], s: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+    { x: [2, 5, 6, 2], f: [1, 1, 2, 3], s: 1, pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
   ];
   for (const c of cases) {
-    it(`x ${c.x} f ${c.f} stride ${c.s} pad ${JSON.stringify(c.pad)}${c.rounding ? ` ${c.rounding}` : ''} (both dW forms)`, async () => {
+    it(`x ${c.x} f ${c.f} stride ${c.s} pad ${JSON.stringify(c.pad)}${c.rounding ? ` ${c.rounding}` : ''} (every dW form)`, async () => {
       const out = convOutShape(c.x, c.f, c.s, c.pad, c.rounding);
-      for (const kind of ['patches', 'conv'] as const) {
-        dwStrategy.kind = kind;
+      for (const kind of ['auto', 'patches', 'conv', 'columns'] as const) {
+        convGradStrategy.kind = kind;
         const diff = await wasmVsCpu([{ shape: c.x, seed: 1 }, { shape: c.f, seed: 2 }, { shape: out, seed: 3 }], (x, f, r) =>
           tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, 'NHWC', 1, c.rounding), r)))([x, f]),
         );
         expect(diff, kind).toBeLessThan(TOL);
       }
-      dwStrategy.kind = 'auto';
+      convGradStrategy.kind = 'auto';
     });
   }
 
   it('NCHW backprop kernels (called directly) match cpu', async () => {
-    dwStrategy.kind = 'patches';
+    convGradStrategy.kind = 'patches';
     const x = [2, 3, 9, 8];
     const f = [3, 3, 3, 4];
     const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
@@ -60,7 +67,22 @@ describe('Conv2D gradients on wasm (forward-conv implementation) match cpu', () 
     const diffI = await wasmVsCpu([{ shape: dy, seed: 6 }, { shape: f, seed: 7 }], (a, b) =>
       tf.engine().runKernel('Conv2DBackpropInput', { dy: a, filter: b }, { ...attrs, inputShape: x } as never) as tf.Tensor,
     );
-    dwStrategy.kind = 'auto';
+    convGradStrategy.kind = 'auto';
+    expect(diffF).toBeLessThan(TOL);
+    expect(diffI).toBeLessThan(TOL);
+  });
+
+  it('NCHW 1×1 stride-2 backprop kernels (GEMM form) match cpu', async () => {
+    const x = [2, 3, 7, 6];
+    const f = [1, 1, 3, 4];
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
+    const dy = [2, 4, 4, 3];
+    const diffF = await wasmVsCpu([{ shape: x, seed: 14 }, { shape: dy, seed: 15 }], (a, b) =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: a, dy: b }, { ...attrs, filterShape: f } as never) as tf.Tensor,
+    );
+    const diffI = await wasmVsCpu([{ shape: dy, seed: 16 }, { shape: f, seed: 17 }], (a, b) =>
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: a, filter: b }, { ...attrs, inputShape: x } as never) as tf.Tensor,
+    );
     expect(diffF).toBeLessThan(TOL);
     expect(diffI).toBeLessThan(TOL);
   });
@@ -177,16 +199,19 @@ describe('registration', () => {
     const x = tf.randomNormal([2, 9, 9, 3]);
     const f = tf.randomNormal([3, 3, 3, 4]);
     const a = tf.randomNormal([3, 40, 40]);
+    const f1 = tf.randomNormal([1, 1, 3, 4]);
     const step = () =>
       tf.tidy(() => {
         const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same')))([x, f]);
         const h = tf.grad((p: tf.Tensor) => tf.sum(tf.matMul(p, p, false, true)))(a);
         const e = tf.einsum('bij,bkj->bik', a, a);
         const d = tf.grad((p: tf.Tensor) => tf.sum(tf.depthwiseConv2d(p as tf.Tensor4D, tf.ones([3, 3, 3, 2]) as tf.Tensor4D, 2, 'same')))(x);
-        return tf.addN([tf.sum(g[0]), tf.sum(g[1]), tf.sum(h), tf.sum(e), tf.sum(d)]);
+        // 1×1 (column form): identity sampling (reshapes) and strided (host gather/scatter)
+        const p1 = [1, 2].flatMap((s) => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, s, 'same')))([x, f1]));
+        return tf.addN([tf.sum(g[0]), tf.sum(g[1]), tf.sum(h), tf.sum(e), tf.sum(d), ...p1.map((t) => tf.sum(t))]);
       });
     expectNoWasmLeak(step, expect);
-    tf.dispose([x, f, a]);
+    tf.dispose([x, f, a, f1]);
   });
 
   it('is idempotent, wasm-only, and restores the stock kernels', () => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type Attrs, type Backend, type TensorInfo, conv2dGeometry, pad, release, reshape, run, slice, transpose, viaCpu, view,
 } from './util.js';
+import { columnsBackpropFilter, columnsBackpropInput } from './conv2dColumns.js';
 
 /*
  * Conv2D gradients as forward convolutions, so they run on XNNPACK instead of tfjs-wasm's naive
@@ -95,20 +96,49 @@ function backpropFilterPatches(backend: Backend, x: TensorInfo, dy: TensorInfo, 
   return dW;
 }
 
+function backpropFilterColumns(backend: Backend, x: TensorInfo, dy: TensorInfo, attrs: Attrs): TensorInfo {
+  const g = conv2dGeometry(x.shape as Shape4, attrs.filterShape as Shape4, attrs.strides as [number, number], attrs.pad, attrs.dimRoundingMode, false);
+  if (dy.shape[1] !== g.outH || dy.shape[2] !== g.outW) return viaCpu(tf.Conv2DBackpropFilter, backend, { x, dy }, { ...attrs, dataFormat: 'NHWC' });
+  return columnsBackpropFilter(backend, x, dy, g);
+}
+
 /**
- * Which dW form to use. Measured (CNN of TFJS-FINDINGS, batch 128): with few patch rows
- * (KH·KW·Ci = 9, first layer) the patches GEMM is ~3-4x faster than the forward-conv form; at 288
- * rows (second layer) the forward conv is ~15-25% faster. `auto` picks by that row count.
+ * Which gradient forms to use: `auto`, or one form forced for tests and benchmarks (`patches` and
+ * `conv` force only dW; their dX is the forward-conv form). Measured (CNN of TFJS-FINDINGS, batch
+ * 128): with few patch rows (KH·KW·Ci = 9, first layer) the patches GEMM is ~3-4x faster than the
+ * forward-conv form; at 288 rows (second layer) the forward conv is ~15-25% faster. 1×1 filters
+ * (dW and dX) and strided convolutions (dX) take the host-column form (conv2dColumns.ts); on the
+ * ResNet's shortcut and stride-2 layers: 1×1 dW 3-15× faster than the conv form, stride-2 dX
+ * 1.6-2.2×. Patches only at stride 1: wasm's StridedSlice is per element (30× the conv form at
+ * stride 2).
  */
-export const dwStrategy: { kind: 'auto' | 'patches' | 'conv' } = { kind: 'auto' };
+export const convGradStrategy: { kind: 'auto' | 'patches' | 'conv' | 'columns' } = { kind: 'auto' };
 const PATCH_ROWS_MAX = 64;
+
+const isUnitStride = (strides: unknown): boolean => {
+  const s = strides as number | [number, number];
+  return typeof s === 'number' ? s === 1 : s[0] === 1 && s[1] === 1;
+};
+const isPointwise = (filterShape: number[]) => filterShape[0] === 1 && filterShape[1] === 1;
+
+function pickFilterImpl(attrs: Attrs): typeof backpropFilterNHWC {
+  const f = attrs.filterShape as Shape4;
+  switch (convGradStrategy.kind) {
+    case 'patches': return backpropFilterPatches;
+    case 'conv': return backpropFilterNHWC;
+    case 'columns': return backpropFilterColumns;
+    default:
+      // Not for strided 3×3: its column GEMM makes XNNPACK pack the whole column matrix as the
+      // weight operand, which costs more than the conv form does.
+      if (isPointwise(f)) return backpropFilterColumns;
+      return isUnitStride(attrs.strides) && f[0] * f[1] * f[2] <= PATCH_ROWS_MAX ? backpropFilterPatches : backpropFilterNHWC;
+  }
+}
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { x, dy } = inputs;
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') return viaCpu(tf.Conv2DBackpropFilter, backend, inputs, attrs);
-  const f = attrs.filterShape as Shape4;
-  const usePatches = dwStrategy.kind === 'patches' || (dwStrategy.kind === 'auto' && f[0] * f[1] * f[2] <= PATCH_ROWS_MAX);
-  const impl = usePatches ? backpropFilterPatches : backpropFilterNHWC;
+  const impl = pickFilterImpl(attrs);
   if (!isNCHW(attrs)) return impl(backend, x, dy, attrs);
   const xN = transpose(backend, x, [0, 2, 3, 1]);
   const dyN = transpose(backend, dy, [0, 2, 3, 1]);
@@ -136,6 +166,10 @@ function backpropInputNHWC(backend: Backend, dy: TensorInfo, filter: TensorInfo,
   const g = conv2dGeometry(inputShape, filter.shape as Shape4, attrs.strides as [number, number], attrs.pad, attrs.dimRoundingMode, false);
   if (dy.shape[1] !== g.outH || dy.shape[2] !== g.outW) {
     return viaCpu(tf.Conv2DBackpropInput, backend, { dy, filter }, { ...attrs, dataFormat: 'NHWC' });
+  }
+  const auto = convGradStrategy.kind === 'auto';
+  if (convGradStrategy.kind === 'columns' || (auto && (!isUnitStride(attrs.strides) || isPointwise(filter.shape)))) {
+    return columnsBackpropInput(backend, dy, filter, g);
   }
   const owned: TensorInfo[] = [];
   let dyD = dy;
