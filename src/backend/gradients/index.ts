@@ -5,11 +5,13 @@ import { einsumKernels } from './einsum.js';
 import { matMulKernels } from './matmul.js';
 import { poolKernels } from './pool.js';
 import { segmentKernels } from './segment.js';
+import { sliceKernels } from './slice.js';
 import { stockKernels } from './util.js';
 
 /**
  * wasm kernels that tfjs-wasm lacks (Conv2DBackpropFilter, depthwise backprops, UnsortedSegmentSum,
- * Einsum) or runs on a slow path (transposed/batched matmul, Conv2DBackpropInput, MaxPoolGrad).
+ * Einsum) or runs on a slow path (transposed/batched matmul, Conv2DBackpropInput, MaxPoolGrad,
+ * Slice/SplitV/Unpack).
  * Registered for the `wasm` backend name only, so every other backend keeps its stock kernels and
  * gradients.
  */
@@ -20,6 +22,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   ...segmentKernels,
   ...einsumKernels,
   ...poolKernels,
+  ...sliceKernels,
 ];
 
 const active = new Set<string>();
