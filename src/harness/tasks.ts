@@ -2,6 +2,7 @@ import type { DatasetName } from './data/index.js';
 import type { ImageData, TaskData, TextData } from './data/types.js';
 import { mlp, resnet, vgg, type ImageShape } from './models/convnets.js';
 import { gpt } from './models/gpt.js';
+import { lstm } from './models/lstm.js';
 import type { Net } from './models/types.js';
 import { vit } from './models/vit.js';
 import type { Rng } from './rng.js';
@@ -143,6 +144,21 @@ export const TASKS: Record<string, TaskSpec> = {
     metric: 'bpc',
     seq: 64,
     model: (d, rng) => gpt({ vocab: (d as TextData).vocab.length, context: 64, dim: 64, heads: 4, layers: 2, mlpDim: 256 }, rng),
+    augment: null,
+    labelSmoothing: 0,
+    schedule: cosine,
+    budgets: {
+      quick: { epochs: 2, batchSize: 32, stepsPerEpoch: 100, evalTokens: 16384 },
+      full: { epochs: 20, batchSize: 64, stepsPerEpoch: 500, evalTokens: 59000 },
+    },
+  },
+  'moby-lstm': {
+    name: 'moby-lstm',
+    description: 'Character LSTM language model (2 layers, hidden 128, embedding 64) on Moby Dick; metric bits per character',
+    dataset: 'moby',
+    metric: 'bpc',
+    seq: 64,
+    model: (d, rng) => lstm({ vocab: (d as TextData).vocab.length, embed: 64, hidden: 128, layers: 2 }, rng),
     augment: null,
     labelSmoothing: 0,
     schedule: cosine,
