@@ -67,9 +67,9 @@ export function lstm(c: LstmConfig, rng: Rng): Net {
     forward(ids) {
       const [batch, steps] = ids.shape;
       const oneHot = tf.cast(tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, c.vocab), 'float32') as tf.Tensor2D;
-      let x = tf.matMul(oneHot, emb);
+      let x = tf.matMul(oneHot, emb) as tf.Tensor2D;
       for (const lp of layers) x = runLayer(x, lp, batch, steps);
-      return tf.add(tf.matMul(x, head), headB);
+      return tf.add(tf.matMul(x, head), headB) as tf.Tensor2D;
     },
     dispose() {
       p.vars.forEach((v) => v.dispose());
