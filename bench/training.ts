@@ -10,11 +10,18 @@ import { fileURLToPath } from 'node:url';
 import type { ChildConfig, KernelSet } from './trainingChild.js';
 import type { Workload } from './trainingWorkloads.js';
 
+export interface WorkloadSteps { threads?: number[]; warmup?: number; rounds?: number; stepsPerRound?: number }
+
 export interface BenchTrainingOptions {
   workloads?: Workload[];
   /** Default: stock, stock+dW (stock plus the one kernel a CNN needs), rootfree. */
   kernels?: KernelSet[];
   threads?: number[];
+  /**
+   * Per-workload overrides. Default: resnet and lstm at 1 thread, 1 warm-up and 2×2 timed steps
+   * (their stock steps take seconds; thread scaling is shown on cnn/transformer).
+   */
+  perWorkload?: Partial<Record<Workload, WorkloadSteps>>;
   /** Child processes per configuration, interleaved. Default 2. */
   passes?: number;
   warmup?: number;
@@ -61,6 +68,10 @@ export interface TrainingBenchResult {
   summary: TrainingSummary[];
 }
 
+const LONG_STEPS: WorkloadSteps = { threads: [1], warmup: 1, rounds: 2, stepsPerRound: 2 };
+
+export const isConvNet = (w: Workload) => w === 'cnn' || w === 'resnet';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
 
@@ -101,9 +112,10 @@ function runChild(cfg: ChildConfig, timeoutMs: number): Promise<Omit<TrainingSam
 
 export async function benchTraining(opts: BenchTrainingOptions = {}): Promise<TrainingBenchResult> {
   const options = {
-    workloads: opts.workloads ?? (['cnn', 'transformer'] as Workload[]),
+    workloads: opts.workloads ?? (['cnn', 'transformer', 'resnet', 'lstm'] as Workload[]),
     kernels: opts.kernels ?? (['stock', 'stock+dW', 'rootfree'] as KernelSet[]),
     threads: opts.threads ?? [1, 2],
+    perWorkload: opts.perWorkload ?? ({ resnet: LONG_STEPS, lstm: LONG_STEPS } as Partial<Record<Workload, WorkloadSteps>>),
     passes: opts.passes ?? 2,
     warmup: opts.warmup ?? 2,
     rounds: opts.rounds ?? 3,
@@ -115,9 +127,10 @@ export async function benchTraining(opts: BenchTrainingOptions = {}): Promise<Tr
   for (const workload of options.workloads) {
     for (const kernels of options.kernels) {
       // stock+dW differs from stock only for conv nets.
-      if (kernels === 'stock+dW' && workload !== 'cnn') continue;
-      for (const threads of options.threads) {
-        configs.push({ workload, kernels, threads, warmup: options.warmup, rounds: options.rounds, stepsPerRound: options.stepsPerRound });
+      if (kernels === 'stock+dW' && !isConvNet(workload)) continue;
+      const o = { ...options, ...options.perWorkload[workload] };
+      for (const threads of o.threads) {
+        configs.push({ workload, kernels, threads, warmup: o.warmup, rounds: o.rounds, stepsPerRound: o.stepsPerRound });
       }
     }
   }

@@ -1,12 +1,18 @@
 /**
  * The two training workloads of TFJS-FINDINGS (same shapes, so numbers are comparable): a small
  * CNN trained with tf.layers `trainOnBatch`, and a pre-LN transformer block trained with
- * `tf.variableGrads` + `applyGradients`; both with `tf.train.sgd`.
+ * `tf.variableGrads` + `applyGradients`; both with `tf.train.sgd`. Plus two harness networks as
+ * the study trains them: the fmnist-resnet ResNet and the moby-lstm LSTM.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { resnet } from '../src/harness/models/convnets.js';
+import { lstm } from '../src/harness/models/lstm.js';
+import type { Net } from '../src/harness/models/types.js';
+import { Rng } from '../src/harness/rng.js';
+import { crossEntropy } from '../src/harness/train/loss.js';
 
-export type Workload = 'cnn' | 'transformer';
+export type Workload = 'cnn' | 'transformer' | 'resnet' | 'lstm';
 
 export interface Trainer {
   /** One optimisation step; resolves with the loss once the step has completed. */
@@ -116,6 +122,44 @@ export function transformerTrainer(s: TransformerShape = transformerShape): Trai
   };
 }
 
+/** A harness network on one fixed batch, `tf.variableGrads` + `tf.train.sgd` (the driver's shape of a step). */
+function netTrainer(net: Net, x: tf.Tensor, y: tf.Tensor1D): Trainer {
+  const opt = tf.train.sgd(0.01);
+  return {
+    step: async () => {
+      const { value, grads } = tf.variableGrads(() => crossEntropy(net.forward(x, true), y), net.trainable);
+      opt.applyGradients(grads);
+      const loss = value.dataSync()[0];
+      tf.dispose([value, ...Object.values(grads)]);
+      return loss;
+    },
+    dispose: () => {
+      net.dispose();
+      tf.dispose([x, y]);
+      opt.dispose();
+    },
+  };
+}
+
+/** fmnist-resnet: widths 16-32-64, one BasicBlock per stage, BatchNorm; 28×28×1, batch 128. */
+export function resnetTrainer(batch = 128): Trainer {
+  const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 1);
+  const y = tf.randomUniform([batch], 0, 10, 'int32', 2) as tf.Tensor1D;
+  return netTrainer(resnet({ height: 28, width: 28, channels: 1, classes: 10 }, [16, 32, 64], 1, new Rng(1)), x, y);
+}
+
+/** moby-lstm: 2 layers, hidden 128, embedding 64, vocab 83; batch 32 × 64 characters. */
+export function lstmTrainer(batch = 32, seq = 64, vocab = 83): Trainer {
+  const x = tf.randomUniform([batch, seq], 0, vocab, 'int32', 3);
+  const y = tf.randomUniform([batch * seq], 0, vocab, 'int32', 4) as tf.Tensor1D;
+  return netTrainer(lstm({ vocab, embed: 64, hidden: 128, layers: 2 }, new Rng(1)), x, y);
+}
+
 export function makeTrainer(w: Workload): Trainer {
-  return w === 'cnn' ? cnnTrainer() : transformerTrainer();
+  switch (w) {
+    case 'cnn': return cnnTrainer();
+    case 'transformer': return transformerTrainer();
+    case 'resnet': return resnetTrainer();
+    case 'lstm': return lstmTrainer();
+  }
 }
