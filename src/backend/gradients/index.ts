@@ -4,6 +4,7 @@ import { depthwiseKernels } from './depthwise.js';
 import { einsumKernels } from './einsum.js';
 import { matMulKernels } from './matmul.js';
 import { poolKernels } from './pool.js';
+import { reduceKernels } from './reduce.js';
 import { segmentKernels } from './segment.js';
 import { sliceKernels } from './slice.js';
 import { stockKernels } from './util.js';
@@ -11,7 +12,7 @@ import { stockKernels } from './util.js';
 /**
  * wasm kernels that tfjs-wasm lacks (Conv2DBackpropFilter, depthwise backprops, UnsortedSegmentSum,
  * Einsum) or runs on a slow path (transposed/batched matmul, Conv2DBackpropInput, MaxPoolGrad,
- * Slice/SplitV/Unpack).
+ * Slice/SplitV/Unpack, Sum/Mean over leading axes).
  * Registered for the `wasm` backend name only, so every other backend keeps its stock kernels and
  * gradients.
  */
@@ -23,6 +24,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   ...einsumKernels,
   ...poolKernels,
   ...sliceKernels,
+  ...reduceKernels,
 ];
 
 const active = new Set<string>();
