@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCompare } from '../../src/harness/compare/compare.js';
 import { lstm } from '../../src/harness/models/lstm.js';
+import { lstmRecurrence } from '../../src/harness/models/lstmRecurrence.js';
 import { Rng } from '../../src/harness/rng.js';
 import { harnessBackend, tmp } from './helpers.js';
 
@@ -67,6 +68,39 @@ describe('LSTM language model', () => {
     expect(g2[4]).not.toEqual(got[4]);
     tf.dispose([logits, changed]);
     net.dispose();
+  });
+
+  it('lstmRecurrence: hand-written BPTT gradients equal autodiff through the same recurrence', async () => {
+    const [T, B, H] = [5, 3, 4];
+    const xw = tf.randomNormal([T, B, 4 * H], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const wh = tf.randomNormal([H, 4 * H], 0, 0.5, 'float32', 2) as tf.Tensor2D;
+    const r = tf.randomNormal([B, T * H], 0, 1, 'float32', 3);
+    // Reference: the recurrence written with taped ops.
+    const taped = (x: tf.Tensor, w: tf.Tensor) => {
+      let hPrev: tf.Tensor = tf.zeros([B, H]);
+      let cPrev: tf.Tensor = tf.zeros([B, H]);
+      const hs: tf.Tensor[] = [];
+      for (const xt of tf.unstack(x)) {
+        const [i, f, g, o] = tf.split(tf.add(xt, tf.matMul(hPrev, w)), 4, 1);
+        cPrev = tf.add(tf.mul(tf.sigmoid(f), cPrev), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+        hPrev = tf.mul(tf.sigmoid(o), tf.tanh(cPrev));
+        hs.push(hPrev);
+      }
+      return tf.concat(hs, 1);
+    };
+    const loss = (fn: (x: tf.Tensor, w: tf.Tensor) => tf.Tensor) => (x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.square(fn(x, w)), r));
+    const ours = tf.grads(loss((x, w) => lstmRecurrence(x as tf.Tensor3D, w as tf.Tensor2D)))([xw, wh]);
+    const ref = tf.grads(loss(taped))([xw, wh]);
+    const diff = async (a: tf.Tensor, b: tf.Tensor) => (await tf.max(tf.abs(tf.sub(a, b))).data())[0];
+    expect(await diff(lstmRecurrence(xw, wh), taped(xw, wh))).toBeLessThan(1e-6);
+    expect(ours[0].shape).toEqual([T, B, 4 * H]);
+    expect(await diff(ours[0], ref[0]), 'd xw').toBeLessThan(1e-5);
+    expect(await diff(ours[1], ref[1]), 'd Wh').toBeLessThan(1e-5);
+    expect((await tf.max(tf.abs(ref[1])).data())[0]).toBeGreaterThan(1e-2);
+    const before = tf.memory().numTensors;
+    tf.dispose(tf.tidy(() => tf.grads(loss((x, w) => lstmRecurrence(x as tf.Tensor3D, w as tf.Tensor2D)))([xw, wh])));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([xw, wh, r, ...ours, ...ref]);
   });
 
   it('trains on Moby Dick through compare (moby-lstm): loss falls, bpc below uniform', async () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng.js';
+import { lstmRecurrence } from './lstmRecurrence.js';
 import { ParamStore } from './transformer.js';
 import type { Net } from './types.js';
 
@@ -21,7 +22,7 @@ interface LayerParams {
  * Character LSTM language model (the paper's third claim is about LSTMs): one-hot embedding,
  * `layers` LSTM layers, linear head at every position. Input int32 ids [B, T]; output logits
  * [B·T, vocab] in the same b-major order as gpt(). A layer's input projection runs for all
- * timesteps as one 2-D matmul; only h·Wh is sequential. Initialisation as PyTorch's nn.LSTM
+ * timesteps as one 2-D matmul; only h·Wh is sequential (lstmRecurrence, with its own BPTT). Initialisation as PyTorch's nn.LSTM
  * (weights U(±1/√H)) except N(0, 1/H) here so it comes from the seeded normal stream, embeddings
  * N(0, 1) as nn.Embedding, and forget-gate bias 1 (the usual remedy for early vanishing memory).
  */
@@ -44,20 +45,9 @@ export function lstm(c: LstmConfig, rng: Rng): Net {
   /** One layer over the whole sequence: x [B·T, in] (b-major) → hidden states [B·T, H]. */
   const runLayer = (x: tf.Tensor2D, lp: LayerParams, batch: number, steps: number): tf.Tensor2D => {
     const xw = tf.add(tf.matMul(x, lp.wx), lp.b); // [B·T, 4H]
-    // Time-major so each step's slice is contiguous; split + reshape, not unstack: wasm's Unpack
-    // (also the gradient of stack) was half of the step.
-    const timeMajor = tf.transpose(tf.reshape(xw, [batch, steps, 4 * h]), [1, 0, 2]);
-    const perStep = tf.split(timeMajor, steps, 0).map((t) => tf.reshape(t, [batch, 4 * h]) as tf.Tensor2D);
-    let hPrev = tf.zeros([batch, h]) as tf.Tensor2D;
-    let cPrev = tf.zeros([batch, h]) as tf.Tensor2D;
-    const hs: tf.Tensor2D[] = [];
-    for (const xt of perStep) {
-      const [i, f, g, o] = tf.split(tf.add(xt, tf.matMul(hPrev, lp.wh)), 4, 1);
-      cPrev = tf.add(tf.mul(tf.sigmoid(f), cPrev), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-      hPrev = tf.mul(tf.sigmoid(o), tf.tanh(cPrev));
-      hs.push(hPrev);
-    }
-    return tf.reshape(tf.concat(hs, 1), [batch * steps, h]); // [B, T·H] is [B, T, H] b-major
+    // Time-major so each step's slice is contiguous.
+    const timeMajor = tf.transpose(tf.reshape(xw, [batch, steps, 4 * h]), [1, 0, 2]) as tf.Tensor3D;
+    return tf.reshape(lstmRecurrence(timeMajor, lp.wh as tf.Tensor2D), [batch * steps, h]); // [B, T·H] is [B, T, H] b-major
   };
 
   return {
