@@ -7,12 +7,13 @@ import { poolKernels } from './pool.js';
 import { reduceKernels } from './reduce.js';
 import { segmentKernels } from './segment.js';
 import { sliceKernels } from './slice.js';
+import { transposeKernels } from './transpose.js';
 import { stockKernels } from './util.js';
 
 /**
  * wasm kernels that tfjs-wasm lacks (Conv2DBackpropFilter, depthwise backprops, UnsortedSegmentSum,
  * Einsum) or runs on a slow path (transposed/batched matmul, Conv2DBackpropInput, MaxPoolGrad,
- * Slice/SplitV/Unpack, Sum/Mean over leading axes).
+ * Slice/SplitV/Unpack, Sum/Mean over leading axes, axis-swap Transposes).
  * Registered for the `wasm` backend name only, so every other backend keeps its stock kernels and
  * gradients.
  */
@@ -25,6 +26,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   ...poolKernels,
   ...sliceKernels,
   ...reduceKernels,
+  ...transposeKernels,
 ];
 
 const active = new Set<string>();

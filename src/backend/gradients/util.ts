@@ -31,8 +31,19 @@ export function reshape(backend: Backend, x: TensorInfo, shape: number[]): Tenso
   return run(backend, 'Reshape', { x }, { shape });
 }
 
+/**
+ * Runs the kernel registered now (rootfree's when active, which fall back to stock themselves),
+ * not the captured stock one as `run` does: for kernels rootfree overrides only for speed.
+ */
+function runRegistered(backend: Backend, name: string, inputs: Record<string, TensorInfo>, attrs: Attrs): TensorInfo {
+  const config = tf.getKernel(name, 'wasm') ?? stockKernels.get(name);
+  if (!config) throw new Error(`rootfree: wasm kernel '${name}' is not registered`);
+  const out = config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend: backend as unknown as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap });
+  return (Array.isArray(out) ? out[0] : out) as TensorInfo;
+}
+
 export function transpose(backend: Backend, x: TensorInfo, perm: number[]): TensorInfo {
-  return run(backend, 'Transpose', { x }, { perm });
+  return runRegistered(backend, 'Transpose', { x }, { perm });
 }
 
 /** Swaps the last two axes. */
@@ -45,7 +56,7 @@ export function transposeLast2(backend: Backend, x: TensorInfo): TensorInfo {
 }
 
 export function slice(backend: Backend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
-  return run(backend, 'Slice', { x }, { begin, size });
+  return runRegistered(backend, 'Slice', { x }, { begin, size });
 }
 
 export function pad(backend: Backend, x: TensorInfo, paddings: Array<[number, number]>): TensorInfo {
