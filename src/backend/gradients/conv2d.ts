@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type Attrs, type Backend, type TensorInfo, conv2dGeometry, pad, release, reshape, run, slice, transpose, viaCpu, view,
-} from './util.js';
+import { type Attrs, type Backend, type TensorInfo, conv2dGeometry, pad, release, reshape, run, slice, transpose, viaCpu, view, type KernelArgs } from './util.js';
 import { columnsBackpropFilter, columnsBackpropInput } from './conv2dColumns.js';
 
 /*
@@ -11,8 +9,6 @@ import { columnsBackpropFilter, columnsBackpropInput } from './conv2dColumns.js'
  */
 
 type Shape4 = [number, number, number, number];
-type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs };
-
 const isNCHW = (attrs: Attrs) => attrs.dataFormat === 'NCHW';
 
 /** Pads with zeros (positive amounts) or crops (negative) on axes 1 and 2 of an NHWC tensor. */

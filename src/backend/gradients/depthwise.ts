@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Attrs, type Backend, type TensorInfo, conv2dGeometry, view, viaCpu } from './util.js';
+import { type TensorInfo, conv2dGeometry, view, viaCpu, type KernelArgs } from './util.js';
 
 /*
  * Depthwise-conv gradients are missing on wasm. They do little arithmetic per byte (no channel
@@ -8,8 +8,6 @@ import { type Attrs, type Backend, type TensorInfo, conv2dGeometry, view, viaCpu
  */
 
 type Shape4 = [number, number, number, number];
-type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs };
-
 const unitDilations = (d: unknown) => d == null || d === 1 || (Array.isArray(d) && d.every((v) => v === 1));
 
 function backpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Attrs, type Backend, type TensorInfo, stockKernels, view } from './util.js';
+import { type TensorInfo, view, type KernelArgs, stockOutputs } from './util.js';
 
 /*
  * Sum and Mean over leading axes (per-channel statistics of NHWC activations: BatchNorm's mean,
@@ -9,13 +9,6 @@ import { type Attrs, type Backend, type TensorInfo, stockKernels, view } from '.
  * float64 accumulator (no worse than the stock float32 running sum). Other reductions, and
  * non-float32 inputs, stay on the stock kernels.
  */
-
-type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs };
-
-function stock(name: string, args: KernelArgs): TensorInfo {
-  const config = stockKernels.get(name) ?? tf.getKernel(name, 'wasm');
-  return config!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as TensorInfo;
-}
 
 /** Number of leading axes reduced when `axes` is exactly 0..k−1 with 0 < k < rank, else 0. */
 function leadingCount(axes: number[], rank: number): number {
@@ -28,7 +21,7 @@ function reduceLeading(name: typeof tf.Sum | typeof tf.Mean, args: KernelArgs): 
   const { inputs: { x }, attrs, backend } = args;
   const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
   const k = x.dtype === 'float32' ? leadingCount(axes, x.shape.length) : 0;
-  if (k === 0) return stock(name, args);
+  if (k === 0) return stockOutputs(name, args) as TensorInfo;
   const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
   const width = x.shape.slice(k).reduce((a, b) => a * b, 1);
   const outShape = attrs.keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);

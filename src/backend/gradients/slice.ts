@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Attrs, type Backend, type TensorInfo, release, reshape, stockKernels, view } from './util.js';
+import { type Backend, type TensorInfo, release, reshape, view, type KernelArgs, stockOutputs } from './util.js';
 
 /*
  * Slice, SplitV and Unpack that read their input in place. tfjs-wasm's Slice starts with
@@ -7,13 +7,6 @@ import { type Attrs, type Backend, type TensorInfo, release, reshape, stockKerne
  * copy of x: splitting a [64, 32, 512] tensor into its 64 time steps copied 256 MB and was half
  * of an LSTM training step. SplitV and Unpack call that Slice once per piece.
  */
-
-type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs };
-
-function stock(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
-  const config = stockKernels.get(name) ?? tf.getKernel(name, 'wasm');
-  return config!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as TensorInfo | TensorInfo[];
-}
 
 /** Copies x[begin : begin + size] as runs along the last axis; begin/size already normalised. */
 function sliceInPlace(backend: Backend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
@@ -43,7 +36,7 @@ const inPlaceOk = (x: TensorInfo, size: number[]) => x.dtype !== 'string' && siz
 function slice(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { inputs: { x }, attrs, backend } = args;
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
-  if (!inPlaceOk(x, size)) return stock(tf.Slice, args);
+  if (!inPlaceOk(x, size)) return stockOutputs(tf.Slice, args);
   return sliceInPlace(backend, x, begin, size);
 }
 
@@ -51,7 +44,7 @@ function splitV(args: KernelArgs): TensorInfo[] {
   const { inputs: { x }, attrs, backend } = args;
   const axis = tf.util.parseAxisParam(attrs.axis as number, x.shape)[0];
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits as number[] | number, axis);
-  if (!inPlaceOk(x, [...x.shape, ...sizes])) return stock(tf.SplitV, args) as TensorInfo[];
+  if (!inPlaceOk(x, [...x.shape, ...sizes])) return stockOutputs(tf.SplitV, args) as TensorInfo[];
   const begin = new Array<number>(x.shape.length).fill(0);
   return sizes.map((s) => {
     const size = [...x.shape];
@@ -65,7 +58,7 @@ function splitV(args: KernelArgs): TensorInfo[] {
 function unpack(args: KernelArgs): TensorInfo[] {
   const { inputs: { value: x }, attrs, backend } = args;
   const axis = tf.util.parseAxisParam(attrs.axis as number, x.shape)[0];
-  if (!inPlaceOk(x, x.shape)) return stock(tf.Unpack, args) as TensorInfo[];
+  if (!inPlaceOk(x, x.shape)) return stockOutputs(tf.Unpack, args) as TensorInfo[];
   const size = [...x.shape];
   size[axis] = 1;
   const outShape = x.shape.filter((_, i) => i !== axis);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Attrs, type Backend, type TensorInfo, stockKernels, view } from './util.js';
+import { type TensorInfo, view, type KernelArgs, stockOutputs } from './util.js';
 
 /*
  * Transposes that are a (batched) swap of two axis groups, e.g. [1, 0], [0, 2, 1] or the attention
@@ -9,8 +9,6 @@ import { type Attrs, type Backend, type TensorInfo, stockKernels, view } from '.
  * large part of matmul gradients. A cache-blocked copy in host memory: ~2-4× faster. Other
  * permutations stay on the stock kernel.
  */
-
-type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs };
 
 interface Swap { batch: number; rows: number; cols: number; chunk: number }
 
@@ -71,10 +69,7 @@ function transpose(args: KernelArgs): TensorInfo {
   const { inputs: { x }, attrs, backend } = args;
   const perm = attrs.perm as number[];
   const swap = x.dtype === 'string' ? null : asSwap(x.shape, perm);
-  if (!swap) {
-    const config = stockKernels.get(tf.Transpose) ?? tf.getKernel(tf.Transpose, 'wasm');
-    return config!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as TensorInfo;
-  }
+  if (!swap) return stockOutputs(tf.Transpose, args) as TensorInfo;
   const out = backend.makeOutput(perm.map((a) => x.shape[a]), x.dtype);
   swapCopy(view(backend, x), view(backend, out), swap);
   return out;

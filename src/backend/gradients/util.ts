@@ -4,6 +4,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 export type TensorInfo = tf.TensorInfo;
 export type Attrs = Record<string, unknown>;
 export type Backend = BackendWasm;
+export type KernelArgs = { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs };
 
 /**
  * Stock wasm kernels that rootfree overrides, captured before the override so the override can
@@ -20,6 +21,13 @@ export function run(backend: Backend, name: string, inputs: Record<string, Tenso
   if (!config) throw new Error(`rootfree: wasm kernel '${name}' is not registered`);
   const out = config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend: backend as unknown as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap });
   return (Array.isArray(out) ? out[0] : out) as TensorInfo;
+}
+
+/** The stock kernel's outputs for the same call: the fallback of an override for cases it does not handle. */
+export function stockOutputs(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
+  const config = stockKernels.get(name) ?? tf.getKernel(name, 'wasm');
+  if (!config) throw new Error(`rootfree: wasm kernel '${name}' is not registered`);
+  return config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as TensorInfo | TensorInfo[];
 }
 
 export function release(backend: Backend, ...infos: TensorInfo[]): void {
