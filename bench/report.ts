@@ -134,13 +134,19 @@ function trainingMs(r: any, workload: string, kernels: string, threads: number):
 /** The stock baseline that can train a workload: stock for the transformer, stock + dW for the CNN. */
 const baselineOf = (workload: string): string => (workload === 'cnn' || workload === 'resnet' ? 'stock+dW' : 'stock');
 
+/** " (resnet, lstm: 1 warm-up, 2×2 timed, 1 thread)" for workloads with their own step counts. */
+function perWorkloadNote(per: Record<string, { threads?: number[]; warmup?: number; rounds?: number; stepsPerRound?: number }> | undefined): string {
+  const parts = Object.entries(per ?? {}).map(([w, o]) => `${w}: ${o.warmup ?? '?'} warm-up, ${o.rounds ?? '?'}×${o.stepsPerRound ?? '?'} timed, threads ${(o.threads ?? []).join('/')}`);
+  return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
 function trainingSection(r: any, out: string[]): void {
   if (!r) return;
   out.push('## Harness training workloads: stock tfjs-wasm vs rootfree kernels (bench/training.ts `benchTraining`)', '');
   out.push(`Command: \`${r.command}\` → \`bench/results/training.json\`.${r.machine?.date ? ` Machine: ${machineLine(r)}.` : ''} ` +
     'Workloads of TFJS-FINDINGS: cnn = conv32-pool-conv64-pool-dense128-dense10 on 28×28×1, batch 128, `model.trainOnBatch` with `tf.train.sgd`; transformer = one pre-LN block (batch 32, seq 64, d 128, 4 heads, MLP 512, one-hot vocab 96), `tf.variableGrads` + `applyGradients`; harness networks as the study trains them (`tf.variableGrads` + `tf.train.sgd`, 1 thread): resnet = fmnist-resnet (16-32-64, one BasicBlock per stage, BatchNorm, stride-2 and 1×1 shortcut convs; 28×28×1, batch 128), lstm = moby-lstm (2 layers, hidden 128, embedding 64, vocab 83; batch 32 × 64 characters). ' +
     'Kernel sets: **stock** = `@tensorflow/tfjs-backend-wasm` as shipped (it has no Conv2DBackpropFilter, so it cannot train the CNN at all); **stock + dW** = stock plus only rootfree\'s Conv2DBackpropFilter kernel, the smallest change that lets stock train the CNN (the CNN baseline); **rootfree** = all of rootfree\'s wasm kernels (`useBackend(\'wasm\')`). ' +
-    `Every configuration runs in its own child process (one wasm build per process), ${r.options?.passes ?? '?'} passes with the order rotated, ${r.options?.warmup ?? '?'} warm-up steps then ${r.options?.rounds ?? '?'}×${r.options?.stepsPerRound ?? '?'} timed steps per process; figures are medians over all timed steps.`, '');
+    `Every configuration runs in its own child process (one wasm build per process), ${r.options?.passes ?? '?'} passes with the order rotated, ${r.options?.warmup ?? '?'} warm-up steps then ${r.options?.rounds ?? '?'}×${r.options?.stepsPerRound ?? '?'} timed steps per process${perWorkloadNote(r.options?.perWorkload)}; figures are medians over all timed steps.`, '');
   const workloads = [...new Set<string>((r.summary ?? []).map((x: any) => x.workload))];
   const threads = [...new Set<number>((r.summary ?? []).map((x: any) => x.threads))].sort();
   out.push('| workload | threads | baseline | baseline ms / step | rootfree ms / step | rootfree speed-up |', '|---|---|---|---|---|---|');
