@@ -55,37 +55,25 @@ describe('Conv2D gradients on wasm (forward-conv implementation) match cpu', () 
     });
   }
 
-  it('NCHW backprop kernels (called directly) match cpu', async () => {
-    convGradStrategy.kind = 'patches';
-    const x = [2, 3, 9, 8];
-    const f = [3, 3, 3, 4];
-    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
-    const dy = [2, 4, 5, 4];
-    const diffF = await wasmVsCpu([{ shape: x, seed: 4 }, { shape: dy, seed: 5 }], (a, b) =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x: a, dy: b }, { ...attrs, filterShape: f } as never) as tf.Tensor,
-    );
-    const diffI = await wasmVsCpu([{ shape: dy, seed: 6 }, { shape: f, seed: 7 }], (a, b) =>
-      tf.engine().runKernel('Conv2DBackpropInput', { dy: a, filter: b }, { ...attrs, inputShape: x } as never) as tf.Tensor,
-    );
-    convGradStrategy.kind = 'auto';
-    expect(diffF).toBeLessThan(TOL);
-    expect(diffI).toBeLessThan(TOL);
-  });
-
-  it('NCHW 1×1 stride-2 backprop kernels (GEMM form) match cpu', async () => {
-    const x = [2, 3, 7, 6];
-    const f = [1, 1, 3, 4];
-    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
-    const dy = [2, 4, 4, 3];
-    const diffF = await wasmVsCpu([{ shape: x, seed: 14 }, { shape: dy, seed: 15 }], (a, b) =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x: a, dy: b }, { ...attrs, filterShape: f } as never) as tf.Tensor,
-    );
-    const diffI = await wasmVsCpu([{ shape: dy, seed: 16 }, { shape: f, seed: 17 }], (a, b) =>
-      tf.engine().runKernel('Conv2DBackpropInput', { dy: a, filter: b }, { ...attrs, inputShape: x } as never) as tf.Tensor,
-    );
-    expect(diffF).toBeLessThan(TOL);
-    expect(diffI).toBeLessThan(TOL);
-  });
+  const nchwCases = [
+    { name: 'NCHW backprop kernels (called directly, patches dW) match cpu', kind: 'patches' as const, x: [2, 3, 9, 8], f: [3, 3, 3, 4], dy: [2, 4, 5, 4], seed: 4 },
+    { name: 'NCHW 1×1 stride-2 backprop kernels (column form) match cpu', kind: 'auto' as const, x: [2, 3, 7, 6], f: [1, 1, 3, 4], dy: [2, 4, 4, 3], seed: 14 },
+  ];
+  for (const c of nchwCases) {
+    it(c.name, async () => {
+      convGradStrategy.kind = c.kind;
+      const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
+      const diffF = await wasmVsCpu([{ shape: c.x, seed: c.seed }, { shape: c.dy, seed: c.seed + 1 }], (a, b) =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: a, dy: b }, { ...attrs, filterShape: c.f } as never) as tf.Tensor,
+      );
+      const diffI = await wasmVsCpu([{ shape: c.dy, seed: c.seed + 2 }, { shape: c.f, seed: c.seed + 3 }], (a, b) =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: a, filter: b }, { ...attrs, inputShape: c.x } as never) as tf.Tensor,
+      );
+      convGradStrategy.kind = 'auto';
+      expect(diffF).toBeLessThan(TOL);
+      expect(diffI).toBeLessThan(TOL);
+    });
+  }
 
   it('conv2dTranspose (Conv2DBackpropInput forward use) matches cpu', async () => {
     const diff = await wasmVsCpu([{ shape: [2, 5, 5, 4], seed: 8 }, { shape: [3, 3, 2, 4], seed: 9 }], (y, f) =>
