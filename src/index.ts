@@ -16,6 +16,7 @@ export { perParameter, denseWeightBias, flattenEmbedding, paperUpdateSteps, type
 export { RootfreeOptimizer, type ApplyOptions, type DriverOptions, type NonFinitePolicy, type ParamGroupSpec } from './tfjs/RootfreeOptimizer.js';
 export { evaluateSchedule, type LrSchedule, type ScheduleSpec } from './optim/schedules.js';
 export { OptionError } from './optim/validate.js';
+export { NonFiniteError } from './errors.js';
 export type { SGDOptions } from './optim/sgd.js';
 export type { AdamWOptions } from './optim/adamw.js';
 export type { RMSpropOptions } from './optim/rmsprop.js';

@@ -19,6 +19,7 @@ const BASE: Record<string, Hp> = {
   ifshampoo: { lr: 0.02, momentum: 0.9, lrCov: 0.1, alpha2: 0.6, damping: 1e-4, weightDecay: 1e-4, T: 2 },
   shampoo: { lr: 1e-2, momentum: 0.9, lrCov: 1e-2, damping: 1e-6, weightDecay: 1e-4, T: 2 },
 };
+BASE['shampoo-newton'] = BASE.shampoo;
 
 /** Task-specific deviations from {@link BASE} (none yet: every task starts from the same defaults). */
 const PER_TASK: Record<string, Record<string, Partial<Hp>>> = {};
@@ -66,3 +67,4 @@ export const SEARCH_SPACE: Record<string, Partial<Record<HpName, [number, number
   ifshampoo: { lr: [1e-3, 0.1], momentum: [0.1, 0.95], lrCov: [1e-2, 0.8], alpha2: [0.1, 0.9], damping: [1e-5, 5e-4], weightDecay: [1e-6, 1e-2] },
   shampoo: { lr: [1e-3, 0.1], momentum: [0.1, 0.99], lrCov: [5e-4, 0.1], damping: [1e-10, 1e-5], weightDecay: [1e-5, 1e-2] },
 };
+SEARCH_SPACE['shampoo-newton'] = SEARCH_SPACE.shampoo;

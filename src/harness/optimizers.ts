@@ -76,21 +76,34 @@ export const OPTIMIZERS: Record<string, Entry> = {
     label: 'Shampoo',
     className: 'Shampoo',
     uses: ['lr', 'momentum', 'lrCov', 'damping', 'weightDecay'],
-    // SPEC §5.1: the paper's DistributedShampoo configuration (no grafting, no bias correction, decoupled decay).
-    options: (h, c) => ({
-      lr: c.lr,
-      beta1: h.momentum,
-      beta2: 1 - h.lrCov!,
-      epsilon: h.damping,
-      weightDecay: h.weightDecay,
-      preconditionFrequency: h.T ?? 2,
-      grafting: 'none',
-      biasCorrection: false,
-      decoupledWeightDecay: true,
-      preconditionerPrecision: c.precision === 'bfloat16' ? 'bfloat16' : 'float32',
-    }),
+    options: shampooOptions,
+  },
+  // Same method and hyper-parameters, inverse roots by the coupled Newton iteration (SPEC §5.5):
+  // the root PyTorch can run in half precision, where the eigen root (float64 here) cannot.
+  'shampoo-newton': {
+    label: 'Shampoo (Newton root)',
+    className: 'Shampoo',
+    uses: ['lr', 'momentum', 'lrCov', 'damping', 'weightDecay'],
+    // 50 iterations / 1e-5 as in `rootfree halfprec` (docs/HALFPREC.md): float32 stalls above 1e-6.
+    options: (h, c) => ({ ...shampooOptions(h, c), rootMethod: 'newton', newtonMaxIterations: 50, newtonTolerance: 1e-5 }),
   },
 };
+
+/** SPEC §5.1: the paper's DistributedShampoo configuration (no grafting, no bias correction, decoupled decay). */
+function shampooOptions(h: Hp, c: BuildContext): Record<string, unknown> {
+  return {
+    lr: c.lr,
+    beta1: h.momentum,
+    beta2: 1 - h.lrCov!,
+    epsilon: h.damping,
+    weightDecay: h.weightDecay,
+    preconditionFrequency: h.T ?? 2,
+    grafting: 'none',
+    biasCorrection: false,
+    decoupledWeightDecay: true,
+    preconditionerPrecision: c.precision === 'bfloat16' ? 'bfloat16' : 'float32',
+  };
+}
 
 export const DEFAULT_OPTIMIZERS = ['sgd', 'adamw', 'rfrmsprop', 'rfadamw', 'ifshampoo', 'shampoo'];
 

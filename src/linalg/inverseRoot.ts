@@ -1,3 +1,4 @@
+import { NonFiniteError } from '../errors.js';
 import { eigh, type EighOptions } from './eigh.js';
 import { spectralCompose64 } from './dense64.js';
 import { newtonInverseRoot64, type NewtonOptions } from './newton.js';
@@ -45,7 +46,7 @@ export function matrixInverseRoot(a: ArrayLike<number>, n: number, o: InverseRoo
     x = eigenInverseRoot(a, n, o.root, o.epsilon, eta, o.eigh).x;
   }
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i])) throw new RangeError(`matrixInverseRoot: non-finite value in the inverse root (entry ${i}); the factor is singular and epsilon = ${o.epsilon} is too small`);
+    if (!Number.isFinite(x[i])) throw new NonFiniteError(`matrixInverseRoot: non-finite value in the inverse root (entry ${i}); the factor is singular and epsilon = ${o.epsilon} is too small`);
   }
   return x;
 }

@@ -5,6 +5,7 @@ import type { Method, ParamInfo, State, StepContext } from '../optim/types.js';
 import { checkBoolean, checkEnum, checkNumber, OptionError, suggestKey } from '../optim/validate.js';
 import { firstNonFinite } from '../optim/fused/finite.js';
 import { resolveBatchSize } from '../optim/common.js';
+import { NonFiniteError } from '../errors.js';
 
 /** What to do when a gradient contains NaN or ±Inf. Either way the rejected step changes nothing. */
 export type NonFinitePolicy = 'throw' | 'skip' | 'none';
@@ -351,7 +352,7 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     const idx = fast ?? tf.tidy(() => tf.stack(present.map((g) => tf.any(tf.logicalNot(tf.isFinite(g.tensor!))))).dataSync()).findIndex((b) => b !== 0);
     if (idx < 0) return true;
     if (this.nonFinite === 'skip') return false;
-    throw new Error(`${this.getClassName()}: gradient of '${present[idx].name}' contains NaN or Inf (step ${this.iterations}); no state was changed. Use nonFinite: 'skip' to skip such steps.`);
+    throw new NonFiniteError(`${this.getClassName()}: gradient of '${present[idx].name}' contains NaN or Inf (step ${this.iterations}); no state was changed. Use nonFinite: 'skip' to skip such steps.`);
   }
 }
 

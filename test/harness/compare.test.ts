@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCompare } from '../../src/harness/compare/compare.js';
@@ -54,5 +54,38 @@ describe('compare end to end (tiny)', () => {
     // `report` path: merge from disk.
     const again = summarize(collectResults(join(out, 'runs')), readMeta(out));
     expect(again.tasks[0].optimizers[0].finalTest).toEqual(r.summary.tasks[0].optimizers[0].finalTest);
+  });
+
+  it('records a numerical failure of a method as a diverged run with its reason, and finishes the others', async () => {
+    const out = tmp('compare-fail');
+    const lines: string[] = [];
+    // Root-based Shampoo with the Newton root in bf16 breaks within a few steps (docs/HALFPREC.md);
+    // with a small ε the root itself turns non-finite (a larger ε lets it blow up the loss instead).
+    const tunedFile = join(out, 'tuned.json');
+    const hp = { lr: 0.01, momentum: 0.9, lrCov: 0.01, damping: 3e-8, weightDecay: 1e-4, T: 2 };
+    mkdirSync(out, { recursive: true });
+    writeFileSync(tunedFile, JSON.stringify({ 'mnist-mlp': { 'shampoo-newton': { hp, source: 'test' } } }));
+    const r = await runCompare({
+      task: 'mnist-mlp',
+      optimizers: ['sgd', 'shampoo-newton'],
+      seeds: 1,
+      budget: 'quick',
+      budgetOverride: { epochs: 2, batchSize: 64, trainSubset: 640, valSubset: 200, testSubset: 200 },
+      precision: 'bfloat16',
+      out,
+      backend: 'wasm',
+      tunedFile,
+      jobs: 1,
+      progress: false,
+      log: (s: string) => lines.push(s),
+    });
+    const [sgd, newton] = r.summary.tasks[0].optimizers;
+    expect(sgd.diverged).toBe(0);
+    expect(sgd.finalTest.mean).toBeGreaterThan(50);
+    expect(newton.label).toBe('Shampoo (Newton root)');
+    expect(newton.diverged).toBe(1);
+    expect(newton.failures).toEqual([expect.stringMatching(/^seed 1: step \d+: Shampoo '.+' factor \d .*inverse root \(Newton, bfloat16\) contains NaN or Inf/)]);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Diverged runs:\n\n- Shampoo \(Newton root\), seed 1: step \d+: /);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<h3>Diverged runs</h3>');
   });
 });

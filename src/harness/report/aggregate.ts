@@ -21,6 +21,8 @@ export interface OptimizerSummary {
   hpSource: string;
   seeds: number[];
   diverged: number;
+  /** "seed N: why" for each diverged run (RunResult.failure; absent in results written before it existed). */
+  failures: string[];
   /** Final-epoch test metric (accuracy in % or bits per char) over seeds. */
   finalTest: MeanStd;
   /**
@@ -122,6 +124,7 @@ export function summarize(results: RunResult[], meta: Record<string, RunMeta>): 
         hpSource: m?.hpSource?.[g[0].optimizer] ?? 'unknown',
         seeds: g.map((r) => r.seed),
         diverged: g.filter((r) => r.diverged).length,
+        failures: g.filter((r) => r.diverged).map((r) => `seed ${r.seed}: ${r.failure ?? 'diverged'}`),
         finalTest: meanStd(g.map((r) => finalOf(r, 'test'))),
         bestTest: meanStd(g.map(bestOf)),
         finalVal: meanStd(g.map((r) => finalOf(r, 'val'))),

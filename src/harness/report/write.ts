@@ -46,11 +46,17 @@ export function markdown(s: Summary, totalNote: string): string {
     for (const n of t.notes) out.push(`- ${n}`);
     out.push('', '| ' + header(t).join(' | ') + ' |', '|' + header(t).map(() => '---').join('|') + '|');
     for (const r of tableRows(t)) out.push('| ' + r.join(' | ') + ' |');
+    const failed = failureLines(t);
+    if (failed.length > 0) out.push('', 'Diverged runs:', '', ...failed.map((f) => `- ${f}`));
     out.push('', 'Hyper-parameters:', '');
     for (const o of t.optimizers) out.push(`- ${o.label}: ${hpText(o)} (${o.hpSource})`);
     out.push('');
   }
   return out.join('\n');
+}
+
+function failureLines(t: TaskSummary): string[] {
+  return t.optimizers.flatMap((o) => (o.failures ?? []).map((f) => `${o.label}, ${f}`));
 }
 
 function charts(t: TaskSummary): string[] {
@@ -74,6 +80,8 @@ export function html(s: Summary, totalNote: string): string {
     body.push('<table><tr>' + header(t).map((h) => `<th>${esc(h)}</th>`).join('') + '</tr>');
     for (const r of tableRows(t)) body.push('<tr>' + r.map((c) => `<td>${esc(c)}</td>`).join('') + '</tr>');
     body.push('</table>');
+    const failed = failureLines(t);
+    if (failed.length > 0) body.push('<h3>Diverged runs</h3><ul>' + failed.map((f) => `<li>${esc(f)}</li>`).join('') + '</ul>');
     body.push(`<div class="charts">${charts(t).join('')}</div>`);
     body.push('<h3>Hyper-parameters</h3><ul>' + t.optimizers.map((o) => `<li><b>${esc(o.label)}</b>: ${esc(hpText(o))} <i>(${esc(o.hpSource)})</i></li>`).join('') + '</ul>');
   }

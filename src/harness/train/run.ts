@@ -6,6 +6,7 @@ import { loadDataset } from '../data/index.js';
 import { headRows, type ImageData, type ImageSet, type TextData } from '../data/types.js';
 import type { Net } from '../models/types.js';
 import { paramCount } from '../models/types.js';
+import { NonFiniteError } from '../../errors.js';
 import { buildOptimizer, type Hp } from '../optimizers.js';
 import { Rng } from '../rng.js';
 import type { Budget, TaskSpec } from '../tasks.js';
@@ -57,6 +58,8 @@ export interface EpochRecord {
   evalSeconds: number;
   /** Steps whose loss was not finite (the run is marked diverged). */
   diverged?: boolean;
+  /** Why the run diverged: a non-finite loss, or the optimizer's NonFiniteError message. */
+  failure?: string;
 }
 
 export interface RunResult {
@@ -68,6 +71,8 @@ export interface RunResult {
   epochs: EpochRecord[];
   final: EpochRecord;
   diverged: boolean;
+  /** Why the run diverged (see {@link EpochRecord.failure}). */
+  failure?: string;
   params: number;
   steps: number;
   msPerStep: number;
@@ -182,6 +187,7 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
     const progress = new Progress(c.label ?? `${c.task.name}/${c.optimizer}/s${c.seed}`, totalSteps, !!c.progress, 15000, undefined, c.progress === 'lines' ? false : undefined);
     const lastEpoch = Math.min(c.budget.epochs, c.stopAfterEpoch ?? Infinity);
     let diverged = epochs.some((e) => e.diverged);
+    let failure = epochs.find((e) => e.diverged)?.failure;
     for (let epoch = epoch0 + 1; epoch <= lastEpoch && !diverged; epoch++) {
       const order = train ? rng.permutation(train.n) : null;
       let lossSum = 0;
@@ -198,8 +204,16 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
         const loss = value.dataSync()[0];
         if (!Number.isFinite(loss)) {
           diverged = true;
+          failure = `non-finite training loss at step ${step + 1}`;
         } else {
-          opt.applyGradients(net.trainable.map((v) => ({ name: v.name, tensor: grads[v.name] })), { batchSize: b });
+          try {
+            opt.applyGradients(net.trainable.map((v) => ({ name: v.name, tensor: grads[v.name] })), { batchSize: b });
+          } catch (e) {
+            // A numerical failure of the method (e.g. a bf16 Newton root) is a result; anything else is a bug.
+            if (!(e instanceof NonFiniteError)) throw e;
+            diverged = true;
+            failure = `step ${step + 1}: ${e.message}`;
+          }
         }
         tf.dispose([value, ...Object.values(grads), batch.x, batch.y]);
         // Reading one weight syncs the backend, so the step time includes the update.
@@ -225,11 +239,11 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
         trainSeconds,
         msPerStep: epochMs / Math.max(1, lossCount + (diverged ? 1 : 0)),
         evalSeconds: (performance.now() - e0) / 1000,
-        ...(diverged ? { diverged: true } : {}),
+        ...(diverged ? { diverged: true, failure } : {}),
       };
       epochs.push(rec);
       const m = c.task.metric === 'accuracy' ? `acc ${(100 * val.metric).toFixed(2)}%` : `bpc ${val.metric.toFixed(3)}`;
-      progress.line(`${c.label ?? c.optimizer} epoch ${epoch}/${c.budget.epochs}: train loss ${rec.trainLoss.toFixed(4)}, val loss ${val.loss.toFixed(4)}, val ${m}, ${rec.msPerStep.toFixed(1)} ms/step${diverged ? ' DIVERGED' : ''}`);
+      progress.line(`${c.label ?? c.optimizer} epoch ${epoch}/${c.budget.epochs}: train loss ${rec.trainLoss.toFixed(4)}, val loss ${val.loss.toFixed(4)}, val ${m}, ${rec.msPerStep.toFixed(1)} ms/step${diverged ? ` DIVERGED (${failure})` : ''}`);
       if (files) {
         appendFileSync(files.metrics, JSON.stringify(rec) + '\n');
         const ck = await makeCheckpoint({ epoch, step, rngState: rng.state, trainSeconds, configKey: key }, net.stateVars, opt);
@@ -248,6 +262,7 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
       epochs,
       final: last,
       diverged,
+      ...(failure ? { failure } : {}),
       params: paramCount(net),
       steps: step,
       msPerStep: (1000 * trainSeconds) / Math.max(1, step),

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EighError } from '../../linalg/eigh.js';
+import { NonFiniteError } from '../../errors.js';
 import { matrixInverseRoot } from '../../linalg/inverseRoot.js';
 import { newtonInverseRootTf } from '../../linalg/newton.js';
 import { maybeRound, type Precision } from '../../precision/index.js';
@@ -54,6 +55,7 @@ export function refreshInverseRoot(factor: tf.Tensor2D, c2: number, root: number
       console.warn(`rootfree Shampoo: ${where}: ${e.message}; keeping the previous inverse root`);
       return previous.clone();
     }
+    if (e instanceof NonFiniteError) throw new NonFiniteError(`${where}: ${e.message}`);
     throw new Error(`${where}: ${(e as Error).message}`);
   }
   const t = tf.tensor2d(Float32Array.from(x), [d, d]);
@@ -66,7 +68,7 @@ export function refreshInverseRoot(factor: tf.Tensor2D, c2: number, root: number
 function checkFinite(a: ArrayLike<number>, what: string): void {
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i])) {
-      throw new Error(`${what} contains NaN or Inf (entry ${i}); check for non-finite gradients, lower the learning rate or raise epsilon`);
+      throw new NonFiniteError(`${what} contains NaN or Inf (entry ${i}); check for non-finite gradients, lower the learning rate or raise epsilon`);
     }
   }
 }
