@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/setup.js';
-import { AdamW, OptionError, RFAdamW, RFRMSprop, RMSprop, SGD } from '../../src/index.js';
+import { AdamW, NonFiniteError, OptionError, RFAdamW, RFRMSprop, RMSprop, SGD } from '../../src/index.js';
 import type { RootfreeOptimizer } from '../../src/tfjs/RootfreeOptimizer.js';
 import { makeVar } from './helpers.js';
 
@@ -88,6 +88,7 @@ describe.each(['cpu', 'wasm'] as const)('bad gradients on %s', (backend) => {
     s.step([0.1, -0.2, 0.3, 0.4], [0.2, 0.1]);
     const before = await s.snapshot();
     expect(() => s.step([0.1, 0.2, 0.3, 0.4], [0.1, bad])).toThrow(new RegExp(`gradient of '${s.b.name}' contains NaN or Inf \\(step 2\\); no state was changed`));
+    expect(() => s.step([0.1, 0.2, 0.3, 0.4], [0.1, bad])).toThrow(NonFiniteError); // a class callers can catch
     expect(await s.snapshot()).toEqual(before);
     expect(before.iterations).toBe(2);
     // and the next good step proceeds normally.

@@ -5,8 +5,8 @@ import { OPTIMIZERS, buildOptimizer, type Hp } from '../../src/harness/optimizer
 import { harnessBackend } from './helpers.js';
 
 /** A few steps on a fixed least-squares problem with a 6×4 matrix weight; returns the weights. */
-function train(name: string, hp: Hp, precision: 'float32' | 'bfloat16' = 'float32'): Float32Array {
-  const opt = buildOptimizer(name, hp, { lr: hp.lr, batchSize: 8, precision });
+function train(name: string, hp: Hp): Float32Array {
+  const opt = buildOptimizer(name, hp, { lr: hp.lr, batchSize: 8, precision: 'float32' });
   const w = tf.variable(tf.reshape(tf.linspace(-1, 1, 24), [6, 4]), true, 'w');
   const x = tf.reshape(tf.sin(tf.linspace(0, 20, 48)), [8, 6]);
   const y = tf.reshape(tf.cos(tf.linspace(0, 9, 32)), [8, 4]);

@@ -21,7 +21,7 @@ export interface OptimizerSummary {
   hpSource: string;
   seeds: number[];
   diverged: number;
-  /** "seed N: why" for each diverged run (RunResult.failure; absent in results written before it existed). */
+  /** "seed N: why" for each diverged run (RunResult.failure; plain "diverged" in results written before it existed). */
   failures: string[];
   /** Final-epoch test metric (accuracy in % or bits per char) over seeds. */
   finalTest: MeanStd;

@@ -56,7 +56,7 @@ export function markdown(s: Summary, totalNote: string): string {
 }
 
 function failureLines(t: TaskSummary): string[] {
-  return t.optimizers.flatMap((o) => (o.failures ?? []).map((f) => `${o.label}, ${f}`));
+  return t.optimizers.flatMap((o) => o.failures.map((f) => `${o.label}, ${f}`));
 }
 
 function charts(t: TaskSummary): string[] {
