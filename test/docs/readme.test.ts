@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/index.js';
+import { useBackend } from 'rootfree';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DOCS = ['README.md', 'docs/ifshampoo.md', 'docs/shampoo.md', 'docs/structures.md'];
@@ -69,7 +69,7 @@ function extractExamples(): { examples: Example[]; unmarked: string[] } {
 
 /** The example as a module: 'rootfree' → src entry, the checked variables exported. */
 function moduleSource(ex: Example, exported: string[]): string {
-  const entry = relative(OUT, join(ROOT, 'src', 'index.js')).split('\\').join('/');
+  const entry = relative(OUT, join(ROOT, 'packages', 'rootfree', 'src', 'index.js')).split('\\').join('/');
   const code = ex.code.replace(/(from\s+)(['"])rootfree\2/g, `$1'${entry.startsWith('.') ? entry : `./${entry}`}'`);
   return `${code}\nexport { ${exported.join(', ')} };\n`;
 }

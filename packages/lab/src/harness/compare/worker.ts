@@ -1,0 +1,21 @@
+import { useBackend } from 'rootfree';
+import '../../tfjsSetup.js';
+import { executeJob } from './execute.js';
+import type { RunJob } from './jobs.js';
+
+/**
+ * Child-process worker for `compare --jobs N`: one tfjs backend per process (wasm is
+ * single-threaded), jobs arrive over IPC one at a time, results go back the same way.
+ */
+let ready: Promise<unknown> | null = null;
+process.on('message', async (msg: { job: RunJob }) => {
+  try {
+    ready ??= useBackend(msg.job.backend);
+    await ready;
+    const result = await executeJob(msg.job, 'lines');
+    process.send!({ ok: true, result });
+  } catch (e) {
+    process.send!({ ok: false, error: (e as Error).stack ?? String(e) });
+  }
+});
+process.send!({ ready: true });

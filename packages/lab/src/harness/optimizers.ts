@@ -1,0 +1,133 @@
+import * as rootfree from 'rootfree';
+import type { LrSchedule } from 'rootfree';
+
+/**
+ * Hyper-parameters in the paper's vocabulary (SPEC §1.5, §2.10), mapped per optimizer below.
+ * momentum: heavy-ball (SGD, RF-RMSProp, IF-Shampoo α1) or first-moment EMA (AdamW/RF-AdamW β1,
+ * Shampoo's gradient filtering β1); lrCov: preconditioner learning rate β2 (= 1 − beta2 / 1 − alpha);
+ * damping: λ / ε; alpha2: IF-Shampoo's Riemannian momentum; T: matrix-preconditioner update interval.
+ */
+export interface Hp {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  lrCov?: number;
+  damping?: number;
+  alpha2?: number;
+  T?: number;
+}
+
+export type HpName = keyof Hp;
+
+export interface BuildContext {
+  lr: LrSchedule;
+  batchSize: number;
+  /** Storage precision of optimizer state ('float32' or 'bfloat16'). */
+  precision: 'float32' | 'bfloat16';
+}
+
+interface Entry {
+  label: string;
+  /** Exported class name in src/index.ts (looked up at run time so optimizers still being written cost nothing). */
+  className: string;
+  /** The hyper-parameters this optimizer uses (what `tune` searches). */
+  uses: HpName[];
+  options(h: Hp, c: BuildContext): Record<string, unknown>;
+}
+
+/** The optimizer table: adding an optimizer is one entry. */
+export const OPTIMIZERS: Record<string, Entry> = {
+  sgd: { label: 'SGD', className: 'SGD', uses: ['lr', 'momentum', 'weightDecay'], options: (h, c) => ({ lr: c.lr, momentum: h.momentum, weightDecay: h.weightDecay }) },
+  adamw: {
+    label: 'AdamW',
+    className: 'AdamW',
+    uses: ['lr', 'momentum', 'lrCov', 'damping', 'weightDecay'],
+    options: (h, c) => ({ lr: c.lr, beta1: h.momentum, beta2: 1 - h.lrCov!, epsilon: h.damping, weightDecay: h.weightDecay }),
+  },
+  rfrmsprop: {
+    label: 'RF-RMSProp',
+    className: 'RFRMSprop',
+    uses: ['lr', 'momentum', 'lrCov', 'damping', 'weightDecay'],
+    options: (h, c) => ({ lr: c.lr, momentum: h.momentum, alpha: 1 - h.lrCov!, damping: h.damping, weightDecay: h.weightDecay, batchSize: c.batchSize, stateDtype: c.precision }),
+  },
+  rfadamw: {
+    label: 'RF-AdamW',
+    className: 'RFAdamW',
+    uses: ['lr', 'momentum', 'lrCov', 'damping', 'weightDecay'],
+    options: (h, c) => ({ lr: c.lr, beta1: h.momentum, beta2: 1 - h.lrCov!, damping: h.damping, weightDecay: h.weightDecay, batchSize: c.batchSize, stateDtype: c.precision }),
+  },
+  ifshampoo: {
+    label: 'IF-Shampoo',
+    className: 'IFShampoo',
+    uses: ['lr', 'momentum', 'lrCov', 'alpha2', 'damping', 'weightDecay'],
+    options: (h, c) => ({
+      lr: c.lr,
+      alpha1: h.momentum,
+      beta2: h.lrCov,
+      alpha2: h.alpha2,
+      lam: h.damping,
+      kappa: h.weightDecay,
+      T: h.T ?? 2,
+      batchSize: c.batchSize,
+      preconditionerDtypes: c.precision,
+    }),
+  },
+  shampoo: {
+    label: 'Shampoo',
+    className: 'Shampoo',
+    uses: ['lr', 'momentum', 'lrCov', 'damping', 'weightDecay'],
+    options: shampooOptions,
+  },
+  // Same method and hyper-parameters, inverse roots by the coupled Newton iteration (SPEC §5.5):
+  // the root PyTorch can run in half precision, where the eigen root (float64 here) cannot.
+  'shampoo-newton': {
+    label: 'Shampoo (Newton root)',
+    className: 'Shampoo',
+    uses: ['lr', 'momentum', 'lrCov', 'damping', 'weightDecay'],
+    // 50 iterations / 1e-5 as in `rootfree halfprec` (docs/HALFPREC.md): float32 stalls above 1e-6.
+    options: (h, c) => ({ ...shampooOptions(h, c), rootMethod: 'newton', newtonMaxIterations: 50, newtonTolerance: 1e-5 }),
+  },
+};
+
+/** SPEC §5.1: the paper's DistributedShampoo configuration (no grafting, no bias correction, decoupled decay). */
+function shampooOptions(h: Hp, c: BuildContext): Record<string, unknown> {
+  return {
+    lr: c.lr,
+    beta1: h.momentum,
+    beta2: 1 - h.lrCov!,
+    epsilon: h.damping,
+    weightDecay: h.weightDecay,
+    preconditionFrequency: h.T ?? 2,
+    grafting: 'none',
+    biasCorrection: false,
+    decoupledWeightDecay: true,
+    preconditionerPrecision: c.precision === 'bfloat16' ? 'bfloat16' : 'float32',
+  };
+}
+
+export const DEFAULT_OPTIMIZERS = ['sgd', 'adamw', 'rfrmsprop', 'rfadamw', 'ifshampoo', 'shampoo'];
+
+export function optimizerLabel(name: string): string {
+  return OPTIMIZERS[name]?.label ?? name;
+}
+
+/** Whether the optimizer's class is exported by this build (IF-Shampoo/Shampoo may still be in progress). */
+export function optimizerAvailable(name: string): boolean {
+  const e = OPTIMIZERS[name];
+  return !!e && typeof (rootfree as Record<string, unknown>)[e.className] === 'function';
+}
+
+export function checkOptimizerName(name: string): void {
+  if (!OPTIMIZERS[name]) throw new Error(`unknown optimizer '${name}'; known: ${Object.keys(OPTIMIZERS).join(', ')}`);
+  if (!optimizerAvailable(name)) throw new Error(`optimizer '${name}' (${OPTIMIZERS[name].className}) is not exported by this build of rootfree yet`);
+}
+
+/** Every rootfree optimizer is a RootfreeOptimizer: `applyGradients(grads, { batchSize })`, `learningRate`. */
+export type HarnessOptimizer = rootfree.RootfreeOptimizer<{ lr: LrSchedule }>;
+
+export function buildOptimizer(name: string, h: Hp, c: BuildContext): HarnessOptimizer {
+  checkOptimizerName(name);
+  const e = OPTIMIZERS[name];
+  const Cls = (rootfree as Record<string, unknown>)[e.className] as new (o: Record<string, unknown>) => HarnessOptimizer;
+  return new Cls(e.options(h, c));
+}

@@ -1,0 +1,279 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScheduleSpec } from 'rootfree';
+import { loadDataset } from '../data/index.js';
+import { headRows, type ImageData, type ImageSet, type TextData } from '../data/types.js';
+import type { Net } from '../models/types.js';
+import { paramCount } from '../models/types.js';
+import { NonFiniteError } from 'rootfree';
+import { buildOptimizer, type Hp } from '../optimizers.js';
+import { Rng } from '../rng.js';
+import type { Budget, TaskSpec } from '../tasks.js';
+import { imageBatch, textBatch, textEvalWindows, textWindowBatch } from './batches.js';
+import { makeCheckpoint, readCheckpoint, restoreCheckpoint, writeAtomic } from './checkpoint.js';
+import { crossEntropy, evalBatch } from './loss.js';
+import { Progress } from './progress.js';
+
+export interface RunConfig {
+  task: TaskSpec;
+  budget: Budget;
+  optimizer: string;
+  hp: Hp;
+  seed: number;
+  precision: 'float32' | 'bfloat16';
+  /** `idx:<dir>` for image tasks; undefined = packaged data. */
+  dataSource?: string;
+  /** Where metrics.jsonl, checkpoint.json and result.json go; undefined = nothing written. */
+  outDir?: string;
+  /** Continue from outDir/checkpoint.json if present. */
+  resume?: boolean;
+  /** Evaluate the test split every epoch (for curves; selection never uses it). Default true. */
+  evalTest?: boolean;
+  /** Stop after this many epochs (simulates an interruption; the schedule still spans all epochs). */
+  stopAfterEpoch?: number;
+  /** Progress output: a bar on a TTY, periodic lines otherwise ('lines' forces lines). Default false. */
+  progress?: boolean | 'lines';
+  label?: string;
+  log?: (line: string) => void;
+}
+
+export interface SplitMetrics {
+  loss: number;
+  /** accuracy in [0, 1] or bits per character. */
+  metric: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  lr: number;
+  trainLoss: number;
+  val: SplitMetrics;
+  test?: SplitMetrics;
+  /** Cumulative training wall-clock (s), evaluation excluded. */
+  trainSeconds: number;
+  /** Mean wall-clock per optimizer step in this epoch (ms). */
+  msPerStep: number;
+  evalSeconds: number;
+  /** Steps whose loss was not finite (the run is marked diverged). */
+  diverged?: boolean;
+  /** Why the run diverged: a non-finite loss, or the optimizer's NonFiniteError message. */
+  failure?: string;
+}
+
+export interface RunResult {
+  task: string;
+  optimizer: string;
+  seed: number;
+  hp: Hp;
+  precision: string;
+  epochs: EpochRecord[];
+  final: EpochRecord;
+  diverged: boolean;
+  /** Why the run diverged (see {@link EpochRecord.failure}). */
+  failure?: string;
+  params: number;
+  steps: number;
+  msPerStep: number;
+  trainSeconds: number;
+  completed: boolean;
+  /** Hash of the final trainable weights (resume checks). */
+  weightsDigest: string;
+}
+
+export function configKey(c: RunConfig): string {
+  return JSON.stringify({ task: c.task.name, budget: c.budget, optimizer: c.optimizer, hp: c.hp, seed: c.seed, precision: c.precision, data: c.dataSource ?? null });
+}
+
+function stepsPerEpoch(task: TaskSpec, budget: Budget, train: ImageSet | null): number {
+  if (task.dataset === 'moby') return budget.stepsPerEpoch ?? 100;
+  return Math.ceil(train!.n / budget.batchSize);
+}
+
+export function lrSchedule(task: TaskSpec, base: number, totalSteps: number): ScheduleSpec {
+  const s = task.schedule;
+  if (s.type === 'cosine') return { type: 'cosine', value: base, totalSteps, warmupSteps: Math.min(totalSteps, Math.round(s.warmup * totalSteps)), minValue: 0 };
+  return { type: 'multistep', value: base, milestones: s.milestones.map((f) => Math.round(f * totalSteps)), gamma: s.gamma };
+}
+
+function digest(vars: tf.Variable[]): string {
+  // FNV-1a over the float bits: equal digests <=> bitwise-equal weights (up to collisions).
+  let h = 0x811c9dc5;
+  for (const v of vars) {
+    const f = v.dataSync() as Float32Array;
+    const u = new Uint32Array(f.buffer, f.byteOffset, f.length);
+    for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u[i], 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+function evaluate(net: Net, task: TaskSpec, data: ImageData | TextData, split: 'val' | 'test', budget: Budget): SplitMetrics {
+  let lossSum = 0;
+  let correct = 0;
+  let count = 0;
+  if (data.kind === 'image') {
+    const set = headRows(data[split], split === 'val' ? budget.valSubset : budget.testSubset);
+    const bs = 500;
+    for (let s = 0; s < set.n; s += bs) {
+      const idx = Array.from({ length: Math.min(bs, set.n - s) }, (_, k) => s + k);
+      const { x, y } = imageBatch(data, set, idx, null, null);
+      const logits = tf.tidy(() => net.forward(x, false));
+      const r = evalBatch(logits, y);
+      tf.dispose([x, y, logits]);
+      lossSum += r.lossSum;
+      correct += r.correct;
+      count += idx.length;
+    }
+    return { loss: lossSum / count, metric: correct / count };
+  }
+  const seq = task.seq!;
+  const starts = textEvalWindows(data[split], seq, budget.evalTokens ?? 16384);
+  for (let s = 0; s < starts.length; s += 32) {
+    const { x, y } = textWindowBatch(data[split], starts.slice(s, s + 32), seq);
+    const logits = tf.tidy(() => net.forward(x, false));
+    const r = evalBatch(logits, y);
+    tf.dispose([x, y, logits]);
+    lossSum += r.lossSum;
+    count += y.size;
+  }
+  const loss = lossSum / count;
+  return { loss, metric: loss / Math.LN2 };
+}
+
+/**
+ * Trains one (task, optimizer, hyper-parameters, seed) run: seeded init and data order,
+ * augmentation, LR schedule, per-epoch evaluation, JSONL metrics and an atomic checkpoint after
+ * every epoch. With `resume`, continues from the checkpoint to a bitwise-identical result.
+ */
+export async function trainRun(c: RunConfig): Promise<RunResult> {
+  const log = c.log ?? (() => {});
+  const data = loadDataset(c.task.dataset, c.dataSource) as ImageData | TextData;
+  const train = data.kind === 'image' ? headRows(data.train, c.budget.trainSubset) : null;
+  const spe = stepsPerEpoch(c.task, c.budget, train);
+  const totalSteps = spe * c.budget.epochs;
+  const net = c.task.model(data, Rng.derive(c.seed, 'init'));
+  const opt = buildOptimizer(c.optimizer, c.hp, { lr: lrSchedule(c.task, c.hp.lr, totalSteps), batchSize: c.budget.batchSize, precision: c.precision });
+  const rng = Rng.derive(c.seed, 'data');
+  const key = configKey(c);
+  const files = c.outDir ? { ckpt: join(c.outDir, 'checkpoint.json'), metrics: join(c.outDir, 'metrics.jsonl'), result: join(c.outDir, 'result.json') } : null;
+  if (c.outDir) mkdirSync(c.outDir, { recursive: true });
+
+  let epoch0 = 0;
+  let step = 0;
+  let trainSeconds = 0;
+  const epochs: EpochRecord[] = [];
+  try {
+    if (files && c.resume) {
+      const ck = readCheckpoint(files.ckpt);
+      if (ck) {
+        if (ck.configKey !== key) throw new Error(`${files.ckpt}: written by a different run configuration; use a new --out or delete the directory`);
+        await restoreCheckpoint(ck, net.stateVars, opt, files.ckpt);
+        epoch0 = ck.epoch;
+        step = ck.step;
+        rng.state = ck.rngState;
+        trainSeconds = ck.trainSeconds;
+        // Metrics written after the checkpoint's epoch (a crash between the two writes) are dropped.
+        if (existsSync(files.metrics)) {
+          const kept = readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EpochRecord).filter((r) => r.epoch <= ck.epoch);
+          epochs.push(...kept);
+          writeAtomic(files.metrics, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+        }
+        log(`resuming from epoch ${ck.epoch} (step ${ck.step})`);
+      }
+    }
+    if (files && epoch0 === 0) writeFileSync(files.metrics, '');
+
+    const progress = new Progress(c.label ?? `${c.task.name}/${c.optimizer}/s${c.seed}`, totalSteps, !!c.progress, 15000, undefined, c.progress === 'lines' ? false : undefined);
+    const lastEpoch = Math.min(c.budget.epochs, c.stopAfterEpoch ?? Infinity);
+    let diverged = epochs.some((e) => e.diverged);
+    let failure = epochs.find((e) => e.diverged)?.failure;
+    for (let epoch = epoch0 + 1; epoch <= lastEpoch && !diverged; epoch++) {
+      const order = train ? rng.permutation(train.n) : null;
+      let lossSum = 0;
+      let lossCount = 0;
+      let epochMs = 0;
+      for (let s = 0; s < spe; s++) {
+        const batch =
+          data.kind === 'image'
+            ? imageBatch(data, train!, order!.subarray(s * c.budget.batchSize, Math.min(train!.n, (s + 1) * c.budget.batchSize)), c.task.augment, rng)
+            : textBatch(data.train, c.budget.batchSize, c.task.seq!, rng);
+        const b = batch.x.shape[0];
+        const t0 = performance.now();
+        const { value, grads } = tf.tidy(() => tf.variableGrads(() => crossEntropy(net.forward(batch.x, true), batch.y, c.task.labelSmoothing), net.trainable));
+        const loss = value.dataSync()[0];
+        if (!Number.isFinite(loss)) {
+          diverged = true;
+          failure = `non-finite training loss at step ${step + 1}`;
+        } else {
+          try {
+            opt.applyGradients(net.trainable.map((v) => ({ name: v.name, tensor: grads[v.name] })), { batchSize: b });
+          } catch (e) {
+            // A numerical failure of the method (e.g. a bf16 Newton root) is a result; anything else is a bug.
+            if (!(e instanceof NonFiniteError)) throw e;
+            diverged = true;
+            failure = `step ${step + 1}: ${e.message}`;
+          }
+        }
+        tf.dispose([value, ...Object.values(grads), batch.x, batch.y]);
+        // Reading one weight syncs the backend, so the step time includes the update.
+        net.trainable[0].dataSync();
+        epochMs += performance.now() - t0;
+        step++;
+        if (diverged) break;
+        lossSum += loss;
+        lossCount++;
+        progress.update(step, loss, `epoch ${epoch}/${c.budget.epochs}`);
+      }
+      trainSeconds += epochMs / 1000;
+      const e0 = performance.now();
+      const val = evaluate(net, c.task, data, 'val', c.budget);
+      const test = c.evalTest === false ? undefined : evaluate(net, c.task, data, 'test', c.budget);
+      const rec: EpochRecord = {
+        epoch,
+        step,
+        lr: opt.learningRate,
+        trainLoss: lossCount ? lossSum / lossCount : NaN,
+        val,
+        test,
+        trainSeconds,
+        msPerStep: epochMs / Math.max(1, lossCount + (diverged ? 1 : 0)),
+        evalSeconds: (performance.now() - e0) / 1000,
+        ...(diverged ? { diverged: true, failure } : {}),
+      };
+      epochs.push(rec);
+      const m = c.task.metric === 'accuracy' ? `acc ${(100 * val.metric).toFixed(2)}%` : `bpc ${val.metric.toFixed(3)}`;
+      progress.line(`${c.label ?? c.optimizer} epoch ${epoch}/${c.budget.epochs}: train loss ${rec.trainLoss.toFixed(4)}, val loss ${val.loss.toFixed(4)}, val ${m}, ${rec.msPerStep.toFixed(1)} ms/step${diverged ? ` DIVERGED (${failure})` : ''}`);
+      if (files) {
+        appendFileSync(files.metrics, JSON.stringify(rec) + '\n');
+        const ck = await makeCheckpoint({ epoch, step, rngState: rng.state, trainSeconds, configKey: key }, net.stateVars, opt);
+        writeAtomic(files.ckpt, JSON.stringify(ck));
+      }
+    }
+    progress.done();
+    const last = epochs[epochs.length - 1];
+    const completed = diverged || last?.epoch === c.budget.epochs;
+    const result: RunResult = {
+      task: c.task.name,
+      optimizer: c.optimizer,
+      seed: c.seed,
+      hp: c.hp,
+      precision: c.precision,
+      epochs,
+      final: last,
+      diverged,
+      ...(failure ? { failure } : {}),
+      params: paramCount(net),
+      steps: step,
+      msPerStep: (1000 * trainSeconds) / Math.max(1, step),
+      trainSeconds,
+      completed,
+      weightsDigest: digest(net.stateVars),
+    };
+    if (files && completed) writeAtomic(files.result, JSON.stringify(result, null, 1));
+    return result;
+  } finally {
+    opt.dispose();
+    net.dispose();
+  }
+}

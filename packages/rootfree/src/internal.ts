@@ -1,0 +1,13 @@
+/**
+ * Internals for rootfree's own lab and benchmarks (`rootfree/internal`). Not a public API: names
+ * and signatures here change without a major version.
+ */
+export { storageAccess, type StorageAccess } from './backend/fusedKernels.js';
+export { roundWithKernel } from './backend/roundKernel.js';
+export { registerWasmGradientKernels, unregisterWasmGradientKernels } from './backend/gradients/index.js';
+export { E } from './optim/fused/simd.js';
+export { runSimd, setFusedSimd, adamwProgram, simdKernel } from './optim/fused/programs.js';
+export { adamwKernel } from './optim/fused/kernels.js';
+export { roundArray, roundComposite } from './precision/index.js';
+export type { Precision } from './precision/types.js';
+export { structureClass } from './structures/index.js';
