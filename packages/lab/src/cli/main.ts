@@ -1,12 +1,7 @@
-import { parseArgs, type ParsedArgs } from './args.js';
+import { parseArgs } from './args.js';
+import type { Command } from './command.js';
 
-/** A CLI command: parses its own flags from `args` and returns the process exit code. */
-export interface Command {
-  name: string;
-  summary: string;
-  usage: string;
-  run(args: ParsedArgs): Promise<number>;
-}
+export type { Command } from './command.js';
 
 const commands: Record<string, () => Promise<Command>> = {
   conformance: async () => (await import('./commands/conformance.js')).command,

@@ -20,6 +20,14 @@ export class Rng {
     return new Rng(h >>> 0);
   }
 
+  /**
+   * The half-precision demo's stream for `(seed, salt)`: its published numbers were drawn from
+   * this starting state, so it stays as it was when the demo had a generator of its own.
+   */
+  static salted(seed: number, salt: number): Rng {
+    return new Rng(Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(salt + 1, 0x85ebca6b));
+  }
+
   get state(): number {
     return this.s;
   }

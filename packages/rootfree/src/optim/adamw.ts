@@ -1,23 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveLr, type BaseOptions } from './common.js';
+import { resolveLr } from './common.js';
 import type { Method, State } from './types.js';
+import type { AdamWOptions } from './diagonalOptions.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
 import { flushFused } from './fused/batch.js';
 import { adamwInPlace } from './fused/methods.js';
-
-/** torch.optim.AdamW semantics (SPEC §1.3): decoupled decay first, bias-corrected root denominator. */
-export interface AdamWOptions extends BaseOptions {
-  /** First-moment EMA factor b1 (paper α1 for AdamW). Default 0.9, range [0, 1). */
-  beta1: number;
-  /** Second-moment EMA factor b2 = 1 − β2 (paper β2 = preconditioner lr). Default 0.999, range [0, 1). */
-  beta2: number;
-  /** ε added to sqrt(v̂) (paper λ). Default 1e-8, >= 0. */
-  epsilon: number;
-  /** Decoupled weight decay κ: p ← p·(1 − lr·κ). Default 1e-2, >= 0. */
-  weightDecay: number;
-  /** Use the running maximum of v (AMSGrad). Default false. */
-  amsgrad: boolean;
-}
 
 const KEYS = ['lr', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'amsgrad'];
 
@@ -59,3 +46,5 @@ export const adamwMethod: Method<AdamWOptions> = {
     return { params: [p1], state: next };
   },
 };
+
+export type { AdamWOptions };

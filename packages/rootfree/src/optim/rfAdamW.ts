@@ -1,36 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { maybeRound, parsePrecision, type Precision } from '../precision/index.js';
-import { resolveLr, type BaseOptions } from './common.js';
+import { maybeRound, parsePrecision } from '../precision/index.js';
+import { resolveLr } from './common.js';
 import { batchFactor } from './rfRmsprop.js';
 import type { Method, State } from './types.js';
+import type { RFAdamWOptions } from './diagonalOptions.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
 import { flushFused } from './fused/batch.js';
 import { rfAdamWInPlace } from './fused/methods.js';
-
-/**
- * Root-free AdamW (SPEC §1.2, the paper code's `MyAdamW`): decoupled decay first, EMA moments
- * with v starting at 1/B, denominator B·v/c2 + λ without a square root.
- */
-export interface RFAdamWOptions extends BaseOptions {
-  /** First-moment EMA factor b1 (paper α1). Default 0.9, range [0, 1). */
-  beta1: number;
-  /** Second-moment EMA factor b2 = 1 − β2 (β2: preconditioner lr). Default 0.999, range [0, 1). */
-  beta2: number;
-  /** Damping λ added to B·v/c2 (reference `eps`). Default 1e-4, >= 0. */
-  damping: number;
-  /** Decoupled weight decay κ: p ← p·(1 − lr·κ). Default 0, >= 0. */
-  weightDecay: number;
-  /** Scale by the batch size B. Default true. */
-  batchAveraged: boolean;
-  /** Divide m by 1 − b1^t and v by 1 − b2^t (as the reference does, even though v₀ ≠ 0). Default false. */
-  biasCorrection: boolean;
-  /** Precision of m, v and the denominator (reference `cast_dtype`). Default float32. */
-  stateDtype: Precision;
-  /** Ablation: start v at 0. Default false. */
-  dummyInit: boolean;
-  /** Ablation: F = 1. Default false. */
-  dummyScaling: boolean;
-}
 
 const KEYS = ['lr', 'beta1', 'beta2', 'damping', 'weightDecay', 'batchAveraged', 'biasCorrection', 'stateDtype', 'dummyInit', 'dummyScaling'];
 
@@ -73,3 +49,5 @@ export const rfAdamWMethod: Method<RFAdamWOptions> = {
     return { params: [p1], state: next };
   },
 };
+
+export type { RFAdamWOptions };

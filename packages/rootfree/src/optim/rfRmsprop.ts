@@ -1,33 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { maybeRound, parsePrecision, type Precision } from '../precision/index.js';
-import { resolveLr, type BaseOptions } from './common.js';
+import { maybeRound, parsePrecision } from '../precision/index.js';
+import { resolveLr } from './common.js';
 import type { Method, State, StepContext } from './types.js';
+import type { RFRMSpropOptions } from './diagonalOptions.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
 import { flushFused } from './fused/batch.js';
 import { rfRmspropInPlace } from './fused/methods.js';
-
-/**
- * Root-free RMSProp (SPEC §1.1, the paper's `MyRmsProp`): no square root, damping added to B·v,
- * state starting at 1/B (s₀ = 1), L2 added after preconditioning, heavy-ball momentum.
- */
-export interface RFRMSpropOptions extends BaseOptions {
-  /** Second-moment decay; the preconditioner lr is β2 = 1 − alpha. Default 0.99, range [0, 1). */
-  alpha: number;
-  /** Damping λ added to B·v (reference `eps`). Default 1e-4, >= 0. */
-  damping: number;
-  /** L2 weight decay κ, added after preconditioning. Default 0, >= 0. */
-  weightDecay: number;
-  /** Heavy-ball momentum α1 (no dampening). Default 0, range [0, 1). */
-  momentum: number;
-  /** Scale by the batch size B (loss is a mean over the batch). Default true. */
-  batchAveraged: boolean;
-  /** Precision of v, the direction and the momentum buffer (reference `cast_dtype`). Default float32. */
-  stateDtype: Precision;
-  /** Ablation: start v at 0 instead of 1/B. Default false. */
-  dummyInit: boolean;
-  /** Ablation: drop the factor B (F = 1). Default false. */
-  dummyScaling: boolean;
-}
 
 const KEYS = ['lr', 'alpha', 'damping', 'weightDecay', 'momentum', 'batchAveraged', 'stateDtype', 'dummyInit', 'dummyScaling'];
 
@@ -78,3 +56,5 @@ export const rfRmspropMethod: Method<RFRMSpropOptions> = {
     return { params: [tf.sub(p, tf.mul(u, ctx.lr))], state: next };
   },
 };
+
+export type { RFRMSpropOptions };

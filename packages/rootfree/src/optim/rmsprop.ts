@@ -1,26 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveLr, type BaseOptions } from './common.js';
+import { resolveLr } from './common.js';
 import type { Method, State } from './types.js';
+import type { RMSpropOptions } from './diagonalOptions.js';
 import { checkBoolean, checkKnownKeys, checkNumber } from './validate.js';
 import { flushFused } from './fused/batch.js';
 import { rmspropInPlace } from './fused/methods.js';
-
-/**
- * torch.optim.RMSprop semantics (SPEC §1.3): ε outside the root, L2 folded into the gradient
- * before the second moment. (tfjs's built-in puts ε inside the root, so it is not this.)
- */
-export interface RMSpropOptions extends BaseOptions {
-  /** Smoothing constant (= 1 − β2). Default 0.99, range [0, 1). */
-  alpha: number;
-  /** ε added to sqrt(v). Default 1e-8, >= 0. */
-  epsilon: number;
-  /** Coupled L2 weight decay κ. Default 0, >= 0. */
-  weightDecay: number;
-  /** Heavy-ball momentum μ. Default 0, range [0, 1). */
-  momentum: number;
-  /** Normalise by the variance estimate v − ḡ² instead of v. Default false. */
-  centered: boolean;
-}
 
 const KEYS = ['lr', 'alpha', 'epsilon', 'weightDecay', 'momentum', 'centered'];
 
@@ -65,3 +49,5 @@ export const rmspropMethod: Method<RMSpropOptions> = {
     return { params: [tf.sub(p, tf.mul(u, ctx.lr))], state: next };
   },
 };
+
+export type { RMSpropOptions };

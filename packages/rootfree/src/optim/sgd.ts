@@ -1,21 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveLr, type BaseOptions } from './common.js';
+import { resolveLr } from './common.js';
 import type { Method, State } from './types.js';
+import type { SGDOptions } from './diagonalOptions.js';
 import { checkBoolean, checkKnownKeys, checkNumber, OptionError } from './validate.js';
 import { flushFused } from './fused/batch.js';
 import { sgdInPlace } from './fused/methods.js';
-
-/** torch.optim.SGD semantics (SPEC §1.3). */
-export interface SGDOptions extends BaseOptions {
-  /** Heavy-ball momentum μ. Default 0, range [0, 1). */
-  momentum: number;
-  /** Dampening of the momentum update. Default 0, range [0, 1]. */
-  dampening: number;
-  /** Coupled L2 weight decay κ added to the gradient. Default 0, >= 0. */
-  weightDecay: number;
-  /** Nesterov momentum (needs momentum > 0 and dampening = 0). Default false. */
-  nesterov: boolean;
-}
 
 const KEYS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'];
 
@@ -55,3 +44,5 @@ export const sgdMethod: Method<SGDOptions> = {
     return { params: [tf.sub(p, tf.mul(d, ctx.lr))], state: next };
   },
 };
+
+export type { SGDOptions };

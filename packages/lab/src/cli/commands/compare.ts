@@ -5,7 +5,7 @@ import { runCompare } from '../../harness/compare/compare.js';
 import { DEFAULT_OPTIMIZERS } from '../../harness/optimizers.js';
 import { TASKS, type Budget } from '../../harness/tasks.js';
 import { intFlag, stringFlag, type ParsedArgs } from '../args.js';
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 
 export function parsePrecisionFlag(args: ParsedArgs): 'float32' | 'bfloat16' {
   const p = stringFlag(args, 'precision', 'fp32');

@@ -3,7 +3,7 @@ import { goldenFiles, loadGolden } from '../../conformance/golden.js';
 import { runCase } from '../../conformance/runner.js';
 import '../../tfjsSetup.js';
 import { stringFlag, type ParsedArgs } from '../args.js';
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 
 export const command: Command = {
   name: 'conformance',

@@ -3,7 +3,7 @@ import { useBackend, type BackendName } from 'rootfree';
 import { formatMarkdown, formatText, runHalfprecSuite, type HalfprecProblemName } from '../../harness/halfprec/index.js';
 import '../../tfjsSetup.js';
 import { intFlag, stringFlag, type ParsedArgs } from '../args.js';
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 
 export const command: Command = {
   name: 'halfprec',

@@ -3,7 +3,7 @@ import { collectResults, readMeta, summarize, type RunMeta } from '../../harness
 import { loadTuning, summaryTable, writeTuning } from '../../harness/report/tuning.js';
 import { textTable, writeReports } from '../../harness/report/write.js';
 import { stringFlag, type ParsedArgs } from '../args.js';
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 
 export const command: Command = {
   name: 'report',

@@ -3,7 +3,7 @@ import { useBackend } from 'rootfree';
 import '../../tfjsSetup.js';
 import { runTune } from '../../harness/tune/search.js';
 import { intFlag, stringFlag, type ParsedArgs } from '../args.js';
-import type { Command } from '../main.js';
+import type { Command } from '../command.js';
 import { parseBackendFlag, parseBudgetOverride, parsePrecisionFlag } from './compare.js';
 
 export const command: Command = {

@@ -6,7 +6,7 @@ import { checkOptimizerName, optimizerLabel } from '../optimizers.js';
 import { collectResults, summarize, type RunMeta, type Summary } from '../report/aggregate.js';
 import { textTable, writeReports } from '../report/write.js';
 import { getTask, type Budget, type BudgetName } from '../tasks.js';
-import { writeAtomic } from '../train/checkpoint.js';
+import { writeAtomic } from '../../util/writeAtomic.js';
 import { configKey, type RunResult } from '../train/run.js';
 import { executeJob } from './execute.js';
 import type { RunJob } from './jobs.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { HalfprecProblem } from './problem.js';
-import { SeededStream } from './random.js';
+import { Rng } from '../rng.js';
 
 export interface LstsqOptions {
   /** Rows m (all used every step: full-batch, deterministic gradients). Default 256. */
@@ -16,7 +16,7 @@ export interface LstsqOptions {
 }
 
 /** Random d×d orthogonal matrix (Gram–Schmidt on a Gaussian one), row-major float64. */
-function randomOrthogonal(d: number, rng: SeededStream): Float64Array {
+function randomOrthogonal(d: number, rng: Rng): Float64Array {
   const q = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     const v = new Float64Array(d).map(() => rng.normal());
@@ -43,7 +43,7 @@ export function lstsqProblem(seed: number, o: LstsqOptions = {}): HalfprecProble
   const k = o.outputs ?? 8;
   const kappa = o.condition ?? 1e4;
   const noise = o.noise ?? 0.01;
-  const rng = new SeededStream(seed, 1);
+  const rng = Rng.salted(seed, 1);
   const q = randomOrthogonal(d, rng);
   const s = Array.from({ length: d }, (_, i) => kappa ** (-i / (2 * (d - 1))));
   const x = new Float32Array(m * d);

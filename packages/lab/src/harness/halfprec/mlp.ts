@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { HalfprecProblem } from './problem.js';
-import { SeededStream } from './random.js';
+import { Rng } from '../rng.js';
 
 export interface MlpOptions {
   /** Training examples taken from the start of MNIST's training split. Default 2048. */
@@ -38,7 +38,7 @@ export async function mlpProblem(seed: number, o: MlpOptions = {}): Promise<Half
   const n = Math.min(o.examples ?? 2048, data.train.n);
   const bs = Math.min(o.batchSize ?? 128, n);
   const h = o.hidden ?? 32;
-  const rng = new SeededStream(seed, 2);
+  const rng = Rng.salted(seed, 2);
   const x = tf.tensor2d(downsample(data.train.images, n, data.mean, data.std), [n, 196]);
   const labels = tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, n)), 'int32'), 10);
   const he = (fanIn: number, size: number): Float32Array => new Float32Array(size).map(() => rng.normal() * Math.sqrt(2 / fanIn));
@@ -49,7 +49,7 @@ export async function mlpProblem(seed: number, o: MlpOptions = {}): Promise<Half
     { name: 'dense2/bias', shape: [10], init: new Float32Array(10) },
   ];
   const perEpoch = Math.floor(n / bs);
-  const orders: Uint32Array[] = [];
+  const orders: Int32Array[] = [];
   const batchIndex = (step: number): tf.Tensor1D => {
     const epoch = Math.floor(step / perEpoch);
     while (orders.length <= epoch) orders.push(rng.permutation(n));

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { optimizerLabel, type HpName } from '../optimizers.js';
 import { getTask, type Budget, type TaskSpec } from '../tasks.js';
-import { writeAtomic } from '../train/checkpoint.js';
+import { writeAtomic } from '../../util/writeAtomic.js';
 import { score, type Ranges, type Trial } from '../tune/search.js';
 import { PALETTE, scatterChart, type ScatterSeries } from './svg.js';
 

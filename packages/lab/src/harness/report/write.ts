@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from '../train/checkpoint.js';
+import { writeAtomic } from '../../util/writeAtomic.js';
 import type { OptimizerSummary, Summary, TaskSummary } from './aggregate.js';
 import type { MeanStd } from './stats.js';
 import { lineChart, PALETTE, type Series } from './svg.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
+import { existsSync, readFileSync } from 'node:fs';
+import type { NamedTensor } from 'rootfree';
 
 interface SavedTensor {
   name: string;
@@ -48,12 +48,6 @@ export async function makeCheckpoint(
 }
 
 /** Writes a temporary file, then renames it over the target: a crash leaves the old checkpoint intact. */
-export function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 export function readCheckpoint(path: string): Checkpoint | null {
   if (!existsSync(path)) return null;
   const ck = JSON.parse(readFileSync(path, 'utf8')) as Checkpoint;

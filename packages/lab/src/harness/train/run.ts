@@ -11,7 +11,8 @@ import { buildOptimizer, type Hp } from '../optimizers.js';
 import { Rng } from '../rng.js';
 import type { Budget, TaskSpec } from '../tasks.js';
 import { imageBatch, textBatch, textEvalWindows, textWindowBatch } from './batches.js';
-import { makeCheckpoint, readCheckpoint, restoreCheckpoint, writeAtomic } from './checkpoint.js';
+import { makeCheckpoint, readCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { writeAtomic } from '../../util/writeAtomic.js';
 import { crossEntropy, evalBatch } from './loss.js';
 import { Progress } from './progress.js';
 

@@ -5,7 +5,7 @@ import { DEFAULT_TUNED_FILE, hparamsFor, loadTuned, SEARCH_SPACE } from '../hpar
 import { checkOptimizerName, optimizerLabel, type Hp, type HpName } from '../optimizers.js';
 import { Rng } from '../rng.js';
 import { getTask, type Budget, type BudgetName, type TaskSpec } from '../tasks.js';
-import { writeAtomic } from '../train/checkpoint.js';
+import { writeAtomic } from '../../util/writeAtomic.js';
 import type { RunResult } from '../train/run.js';
 import { executeJob } from '../compare/execute.js';
 import type { RunJob } from '../compare/jobs.js';

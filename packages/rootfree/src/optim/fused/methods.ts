@@ -1,10 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { storageAccess, type Span, type StorageAccess } from '../../backend/fusedKernels.js';
-import type { AdamWOptions } from '../adamw.js';
-import type { RFAdamWOptions } from '../rfAdamW.js';
-import type { RFRMSpropOptions } from '../rfRmsprop.js';
-import type { RMSpropOptions } from '../rmsprop.js';
-import type { SGDOptions } from '../sgd.js';
+import type { AdamWOptions, RFAdamWOptions, RFRMSpropOptions, RMSpropOptions, SGDOptions } from '../diagonalOptions.js';
 import type { StepContext } from '../types.js';
 import { adamwKernel, rfAdamWKernel, rfRmspropKernel, rmspropKernel, sgdKernel, type AdamWConsts, type RfAdamWConsts, type RfRmspropConsts, type RmspropConsts, type SgdConsts } from './kernels.js';
 import { enqueue } from './batch.js';
