@@ -142,7 +142,20 @@ if (want('tooling')) {
   const dir = project('tooling', [`@tensorflow/tfjs@${TFJS_NEWEST}`, 'typescript@5.9.3', 'esbuild@0.28.2', 'vite@8.3.8', 'webpack@5.103.0', 'webpack-cli@7.3.1']);
   cpSync(fixtures, dir, { recursive: true });
   for (const mode of ['node16', 'bundler']) {
-    check(`strict TypeScript consumer, moduleResolution ${mode}: tsc --noEmit`, () => run('npx', ['tsc', '-p', `ts/tsconfig.${mode}.json`], dir));
+    check(`strict TypeScript consumer, moduleResolution ${mode}: tsc --noEmit`, () => {
+      // skipLibCheck stays off so rootfree's declarations are checked; tfjs's own declarations
+      // are not strict-clean (its users need skipLibCheck), so only their errors are set aside.
+      let out = '';
+      try {
+        run('npx', ['tsc', '-p', `ts/tsconfig.${mode}.json`], dir);
+      } catch (err) {
+        out = String(err.stdout ?? '');
+      }
+      const errors = out.split('\n').filter((l) => /^\S.*\(\d+,\d+\): error/.test(l));
+      const ours = errors.filter((l) => !l.startsWith('node_modules/@tensorflow/'));
+      if (ours.length) throw new Error(ours.join('\n'));
+      return `no errors in rootfree's declarations or the consumer (${errors.length} in tfjs's own declarations set aside)`;
+    });
   }
   const noNode = (file) => {
     const text = readFileSync(file, 'utf8');
