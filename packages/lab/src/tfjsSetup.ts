@@ -1,6 +1,7 @@
 /**
- * What every lab entry point needs from tfjs: the gradients (tfjs-core registers none by itself;
- * @tensorflow/tfjs and tfjs-layers import them) and rootfree's registrations.
+ * What every lab entry point needs from tfjs: the gradients and rootfree's registrations.
+ * tfjs-core registers no gradients by itself. Its `dist/register_all_gradients.js` is ES code with
+ * extensionless imports that Node cannot load; tfjs-layers' Node bundle registers them all.
  */
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@tensorflow/tfjs-layers';
 import 'rootfree';
