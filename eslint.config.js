@@ -19,6 +19,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {
+    // CommonJS on purpose (the consumer suite checks `require('rootfree')`).
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The library's main path runs in browsers: Node's globals and modules are not there.
     files: ['packages/rootfree/src/**/*.ts'],
     ignores: ['packages/rootfree/src/backend/wasmThreads.ts'],
