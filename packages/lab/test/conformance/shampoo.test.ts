@@ -32,6 +32,7 @@ function refOptions(c: GoldenCase): Ref64Options {
     grafting: String(p.grafting_type).replace('GraftingType.', '').toLowerCase() as Ref64Options['grafting'],
     graftingEpsilon: p.grafting_epsilon,
     graftingBeta2: p.grafting_beta2,
+    largeDimMethod: String(p.large_dim_method ?? 'LargeDimMethod.BLOCKING').replace('LargeDimMethod.', '').toLowerCase() as Ref64Options['largeDimMethod'],
     mergeDims: p.use_merge_dims,
     maxPreconditionerDim: p.max_preconditioner_dim,
   };
