@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import type { RootfreeOptimizer } from 'rootfree';
 import type { GoldenCase } from './golden.js';
 
@@ -17,6 +18,11 @@ export interface ParamView {
 export interface CaseSetup {
   optimizer: RootfreeOptimizer<any>;
   views?: ParamView[];
+  /**
+   * Called before each step's `applyGradients` with the file's step object (which may carry
+   * extension data, e.g. v3's `layer_io`) and the variables: for mappings that feed more than gradients.
+   */
+  beforeStep?(step: GoldenCase['steps'][number] & Record<string, unknown>, vars: readonly tf.Variable[]): void;
 }
 
 /** Builds the rootfree optimizer equivalent to a golden case; throws {@link MappingError} when it cannot. */

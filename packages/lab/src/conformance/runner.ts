@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OptionError } from 'rootfree';
 import { fileTolerance, isBf16Case, type GoldenCase } from './golden.js';
-import { extensionsOf, factoryFor, MappingError, type CaseSetup } from './mapping.js';
+import { extensionsOf, factoryFor, MappingError, type CaseSetup, type ParamView } from './mapping.js';
 import { storedView, casePrefix } from './registry.js';
 
 export interface CaseResult {
@@ -27,10 +27,10 @@ const skip = (c: GoldenCase, reason: string): CaseResult => ({ caseId: c.case_id
 
 const isRejection = (e: unknown) => e instanceof OptionError || e instanceof MappingError || (e as Error)?.name === 'OptionError';
 
-function setupOf(c: GoldenCase, made: CaseSetup | CaseSetup['optimizer']): Required<CaseSetup> {
+function setupOf(c: GoldenCase, made: CaseSetup | CaseSetup['optimizer']): CaseSetup & { views: ParamView[] } {
   const s: CaseSetup = 'applyGradients' in made ? { optimizer: made } : made;
   const prefix = casePrefix();
-  return { optimizer: s.optimizer, views: s.views ?? c.params.map((p) => storedView(p, prefix)) };
+  return { ...s, views: s.views ?? c.params.map((p) => storedView(p, prefix)) };
 }
 
 /**
@@ -50,7 +50,7 @@ export function runCase(c: GoldenCase, options: RunOptions = {}): CaseResult {
   const atol = options.atol ?? fileTol?.tol?.atol ?? 0;
   const rtol = options.rtol ?? fileTol?.tol?.rtol ?? 0;
 
-  let setup: Required<CaseSetup>;
+  let setup: CaseSetup & { views: ParamView[] };
   try {
     setup = setupOf(c, factory(c));
   } catch (e) {
@@ -65,6 +65,7 @@ export function runCase(c: GoldenCase, options: RunOptions = {}): CaseResult {
     for (const s of c.steps) {
       const grads = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(views[i].toRootfree(s.grads[i]), views[i].shape, 'float32') }));
       try {
+        setup.beforeStep?.(s, vars);
         opt.applyGradients(grads, { batchSize: c.batch_size ?? undefined });
       } catch (e) {
         // Options are partly checked on the first step (per-rank structures, combination rules).

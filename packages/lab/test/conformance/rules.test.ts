@@ -7,6 +7,8 @@ import { parseArgs } from '../../src/cli/args.js';
 import { command } from '../../src/cli/commands/conformance.js';
 import { loadGolden, type GoldenCase } from '../../src/conformance/golden.js';
 import { runCase } from '../../src/conformance/runner.js';
+import { registerCaseFactory } from '../../src/conformance/registry.js';
+import { SGD } from 'rootfree';
 import '../../src/tfjsSetup.js';
 import { vectorsDir } from './vectors.js';
 
@@ -48,6 +50,21 @@ describe('conformance SKIP and REPORT rules', () => {
     const d = load('torch_adamw.json');
     d.format_extensions = ['layer_io'];
     expect(runCase(d).line).toBe("SKIP torch_adamw format extension(s) 'layer_io' not supported by the torch.optim.AdamW mapping");
+  });
+
+  it('a mapping that declares a format extension runs such files, and its beforeStep hook sees every step', () => {
+    const seen: number[] = [];
+    registerCaseFactory('TestOnlySGD', (c) => ({
+      optimizer: new SGD({ lr: hp(c).lr, momentum: hp(c).momentum, dampening: hp(c).dampening, weightDecay: hp(c).weight_decay, nesterov: hp(c).nesterov, nonFinite: 'none' }),
+      beforeStep: (step, vars) => void seen.push(step.step * 10 + vars.length),
+    }), { extensions: ['layer_io'] });
+    const c = load('torch_sgd_momentum.json');
+    c.optimizer = 'TestOnlySGD';
+    c.format_extensions = ['layer_io'];
+    expect(runCase(c).status).toBe('PASS');
+    expect(seen).toEqual(c.steps.map((s) => s.step * 10 + c.params.length));
+    c.format_extensions = ['layer_io', 'future_thing'];
+    expect(runCase(c).line).toBe("SKIP torch_sgd_momentum format extension(s) 'future_thing' not supported by the TestOnlySGD mapping");
   });
 
   it('REPORT only where the file says float32 cannot meet a tolerance; otherwise the file tolerance judges', () => {
