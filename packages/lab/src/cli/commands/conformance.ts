@@ -1,8 +1,7 @@
 import { useBackend, type BackendName } from 'rootfree';
 import { goldenFiles, loadGolden } from '../../conformance/golden.js';
 import { runCase } from '../../conformance/runner.js';
-// Only rootfree's registrations: replaying stored gradients needs no tfjs gradient functions.
-import 'rootfree';
+import '../../tfjsSetup.js';
 import { stringFlag, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 
