@@ -1,9 +1,14 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** One golden trajectory file (format: shared/vectors/README.md §1). */
+/** A tolerance `|a − b| <= atol + rtol·|b|`; null where a file says the precision cannot meet one. */
+export type Tolerance = { atol: number; rtol: number } | null;
+
+/** One golden trajectory file (format: shared/vectors/README.md §1, v2/README.md, v3/README.md). */
 export interface GoldenCase {
   format_version: number;
+  /** Extensions of format 1 a reader must understand to run the file (v3: `layer_io`). */
+  format_extensions?: string[];
   case_id: string;
   optimizer: string;
   dtype: string;
@@ -17,7 +22,7 @@ export interface GoldenCase {
     params_after_float64_run?: number[][];
     state_after?: Record<string, unknown>;
   }>;
-  check?: { suggested_tolerance?: Record<string, { atol: number; rtol: number }> };
+  check?: { suggested_tolerance?: Record<string, Tolerance | string | number | undefined> };
 }
 
 export function loadGolden(file: string): GoldenCase {
@@ -38,12 +43,39 @@ export function loadGolden(file: string): GoldenCase {
   return c;
 }
 
-/** Expands a file or folder argument to the sorted list of golden JSON files. */
+/**
+ * Expands a file or folder argument to golden JSON files: a folder's own `*.json` files (sorted),
+ * then each subfolder's, recursively and in sorted order (`vectors/` → top level, `v2/`, `v3/`).
+ * README and other non-JSON files are ignored.
+ */
 export function goldenFiles(path: string): string[] {
   const st = statSync(path);
   if (st.isFile()) return [path];
-  return readdirSync(path)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => join(path, f));
+  const entries = readdirSync(path).sort();
+  const files = entries.filter((f) => f.endsWith('.json') && statSync(join(path, f)).isFile()).map((f) => join(path, f));
+  const dirs = entries.filter((f) => !f.startsWith('.') && statSync(join(path, f)).isDirectory());
+  return [...files, ...dirs.flatMap((d) => goldenFiles(join(path, d)))];
+}
+
+/** Whether a case's reference ran in bf16 (`dtype` other than float64); such files carry `params_after_float64_run`. */
+export function isBf16Case(c: GoldenCase): boolean {
+  return c.dtype !== 'float64';
+}
+
+/**
+ * The tolerance the file itself gives a float32 implementation (rootfree), from the key the file
+ * uses: `float32` for float64 cases; for bf16 cases (run in bf16 and compared with
+ * `params_after_float64_run`) `bf16` (v3) or `bf16_vs_params_after_float64_run` (top level, v2).
+ * `{ key, tol: null }`: the file says this precision cannot meet a tolerance. `undefined`: no key.
+ */
+export function fileTolerance(c: GoldenCase): { key: string; tol: Tolerance } | undefined {
+  const st = c.check?.suggested_tolerance ?? {};
+  const keys = isBf16Case(c) ? ['bf16', 'bf16_vs_params_after_float64_run'] : ['float32'];
+  for (const key of keys) {
+    if (!(key in st)) continue;
+    const v = st[key];
+    if (v === null) return { key, tol: null };
+    if (v && typeof v === 'object' && typeof v.atol === 'number' && typeof v.rtol === 'number') return { key, tol: { atol: v.atol, rtol: v.rtol } };
+  }
+  return undefined;
 }

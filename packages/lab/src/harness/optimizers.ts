@@ -98,6 +98,7 @@ function shampooOptions(h: Hp, c: BuildContext): Record<string, unknown> {
     epsilon: h.damping,
     weightDecay: h.weightDecay,
     preconditionFrequency: h.T ?? 2,
+    largeDimMethod: 'adagrad',
     grafting: 'none',
     biasCorrection: false,
     decoupledWeightDecay: true,

@@ -15,19 +15,20 @@ export interface Ref64Options {
   biasCorrection: boolean;
   preconditionFrequency: number;
   startPreconditioningStep: number;
-  exponentOverride: number;
+  exponentOverride: number | number[];
   exponentMultiplier: number;
-  grafting: 'none' | 'sgd' | 'adagrad' | 'rmsprop' | 'adam';
+  grafting: 'none' | 'sgd' | 'adagrad' | 'rmsprop' | 'adam' | 'adagradNormalized' | 'rmspropNormalized' | 'adamNormalized' | 'lars' | 'lamb';
   graftingEpsilon: number;
   graftingBeta2: number;
   mergeDims: boolean;
   maxPreconditionerDim: number;
+  largeDimMethod: 'blocking' | 'adagrad' | 'diagonal';
 }
 
 export const REF_DEFAULTS: Ref64Options = {
   beta1: 0.9, beta2: 1, epsilon: 1e-12, momentum: 0, nesterov: false, weightDecay: 0, decoupledWeightDecay: true,
   biasCorrection: true, preconditionFrequency: 1, startPreconditioningStep: 1, exponentOverride: 0, exponentMultiplier: 1,
-  grafting: 'adagrad', graftingEpsilon: 1e-3, graftingBeta2: 1, mergeDims: true, maxPreconditionerDim: 1024,
+  grafting: 'adagrad', graftingEpsilon: 1e-3, graftingBeta2: 1, mergeDims: false, maxPreconditionerDim: 1024, largeDimMethod: 'blocking',
 };
 
 /** Symmetric eigendecomposition by cyclic Jacobi rotations: returns eigenvalues and V (columns = vectors). */
@@ -135,37 +136,116 @@ function modeApply(t: number[], dims: number[], k: number, x: number[]): number[
 
 const norm = (v: number[]): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 
+/** Σ over the other axes of T[..i..]² for axis k (the diagonal of the mode-k Gram). */
+function diagGram(t: number[], dims: number[], k: number): number[] {
+  const d = dims[k];
+  const st = strides(dims)[k];
+  const out = new Array<number>(d).fill(0);
+  t.forEach((x, idx) => (out[Math.floor(idx / st) % d] += x * x));
+  return out;
+}
+
+/** Scales axis k of T by s. */
+function diagApply(t: number[], dims: number[], k: number, s: number[]): number[] {
+  const d = dims[k];
+  const st = strides(dims)[k];
+  return t.map((x, idx) => x * s[Math.floor(idx / st) % d]);
+}
+
+/** One block: flat indices into the parameter (row-major over the block), its shape and its own state. */
+interface RefBlock {
+  idx: number[];
+  dims: number[];
+  L: number[][];
+  X: number[][];
+  graft: number[];
+}
+
+/** Blocks of `dims` cut into chunks of `size` along every axis, block grid row-major. */
+function refBlocks(dims: number[], size: number): Array<{ idx: number[]; dims: number[] }> {
+  const st = strides(dims);
+  const counts = dims.map((d) => Math.max(1, Math.ceil(d / size)));
+  const out: Array<{ idx: number[]; dims: number[] }> = [];
+  const total = counts.reduce((a, b) => a * b, 1);
+  for (let b = 0; b < total; b++) {
+    let r = b;
+    const pos = counts.map((_, k) => {
+      const below = counts.slice(k + 1).reduce((a, c) => a * c, 1);
+      const q = Math.floor(r / below);
+      r %= below;
+      return q;
+    });
+    const bd = dims.map((d, k) => Math.min(size, d - pos[k] * size));
+    const n = bd.reduce((a, c) => a * c, 1);
+    const idx: number[] = [];
+    for (let e = 0; e < n; e++) {
+      let rr = e;
+      let flat = 0;
+      bd.forEach((_, k) => {
+        const below = bd.slice(k + 1).reduce((a, c) => a * c, 1);
+        const q = Math.floor(rr / below);
+        rr %= below;
+        flat += (pos[k] * size + q) * st[k];
+      });
+      idx.push(flat);
+    }
+    out.push({ idx, dims: bd });
+  }
+  return out;
+}
+
 /** One parameter's Distributed Shampoo state and step, in float64. */
 export class ShampooRef64 {
   readonly dims: number[];
   readonly diagonal: boolean;
+  readonly diagAxes: boolean[];
   readonly root: number;
+  readonly blocks: RefBlock[];
   t = 0;
-  L: number[][];
-  X: number[][];
   F: number[];
-  graft: number[];
   mom: number[];
   diag: number[];
 
   constructor(shape: number[], readonly o: Ref64Options) {
-    this.dims = o.mergeDims ? refMergeSmallDims(shape, o.maxPreconditionerDim) : shape.slice();
-    this.diagonal = this.dims.some((d) => d > o.maxPreconditionerDim);
-    this.root = o.exponentOverride === 0 ? 2 * this.dims.length : o.exponentOverride;
+    const max = o.maxPreconditionerDim;
+    const blocking = o.largeDimMethod === 'blocking';
+    this.dims = blocking && o.mergeDims ? refMergeSmallDims(shape, max) : shape.slice();
+    this.diagonal = o.largeDimMethod === 'adagrad' && this.dims.some((d) => d > max);
+    this.diagAxes = this.dims.map((d) => o.largeDimMethod === 'diagonal' && d > max);
+    const order = this.dims.length;
+    const ov = o.exponentOverride;
+    this.root = Array.isArray(ov) ? (order > ov.length ? 2 * order : ov[order - 1]) : ov === 0 ? 2 * order : ov;
     const n = shape.reduce((a, b) => a * b, 1);
-    this.L = this.dims.map((d) => new Array(d * d).fill(0));
-    this.X = this.dims.map((d) => new Array(d * d).fill(0));
+    const parts = blocking ? refBlocks(this.dims, max) : [{ idx: Array.from({ length: n }, (_, i) => i), dims: this.dims }];
+    this.blocks = parts.map(({ idx, dims }) => ({
+      idx,
+      dims,
+      L: dims.map((d, k) => new Array(this.diagAxes[k] ? d : d * d).fill(0)),
+      X: dims.map((d) => new Array(d * d).fill(0)),
+      graft: new Array(idx.length).fill(0),
+    }));
     this.F = new Array(n).fill(0);
-    this.graft = new Array(n).fill(0);
     this.mom = new Array(n).fill(0);
     this.diag = new Array(n).fill(0);
   }
 
-  private graftDir(g: number[]): number[] {
+  private graftDir(g: number[], acc: number[]): number[] {
     const o = this.o;
-    if (o.grafting === 'none' || o.grafting === 'sgd') return g.slice();
-    const c = o.grafting === 'adam' && o.graftingBeta2 < 1 ? 1 - o.graftingBeta2 ** this.t : 1;
-    return g.map((x, i) => x / (Math.sqrt(this.graft[i] / c) + o.graftingEpsilon));
+    if (o.grafting === 'none' || o.grafting === 'sgd' || o.grafting === 'lars') return g.slice();
+    const corrected = o.grafting === 'adam' || o.grafting === 'adamNormalized' || o.grafting === 'lamb';
+    const c = corrected && o.graftingBeta2 < 1 ? 1 - o.graftingBeta2 ** this.t : 1;
+    return g.map((x, i) => x / (Math.sqrt(acc[i] / c) + o.graftingEpsilon));
+  }
+
+  private updateGraft(acc: number[], g: number[]): number[] {
+    const o = this.o;
+    if (o.grafting === 'none' || o.grafting === 'sgd' || o.grafting === 'lars') return acc;
+    const nrm = o.grafting.endsWith('Normalized') ? norm(g) || 1 : 1;
+    const b = o.grafting === 'adagrad' || o.grafting === 'adagradNormalized' ? 1 : o.graftingBeta2;
+    return acc.map((a, i) => {
+      const x = (g[i] / nrm) ** 2;
+      return b === 1 ? a + x : b * a + (1 - b) * x;
+    });
   }
 
   /** Returns the new parameter values. */
@@ -186,35 +266,53 @@ export class ShampooRef64 {
       }
       dir = gf.map((x, i) => x / (Math.sqrt(this.diag[i] / c2) + o.epsilon));
     } else {
-      this.dims.forEach((_, k) => {
-        const gr = gram(g, this.dims, k);
-        this.L[k] = this.L[k].map((l, i) => ema(l, gr[i], o.beta2));
-      });
-      if (o.grafting === 'adagrad') this.graft = this.graft.map((a, i) => a + g[i] * g[i]);
-      if (o.grafting === 'rmsprop' || o.grafting === 'adam') this.graft = this.graft.map((a, i) => ema(a, g[i] * g[i], o.graftingBeta2));
-      if (t % o.preconditionFrequency === 0 && t >= o.startPreconditioningStep) {
-        this.X = this.L.map((l, k) => refInverseRoot(l.map((x) => x / c2), this.dims[k], this.root, o.epsilon, o.exponentMultiplier));
+      const refresh = t % o.preconditionFrequency === 0 && t >= o.startPreconditioningStep;
+      for (const b of this.blocks) {
+        const gb = b.idx.map((i) => g[i]);
+        b.dims.forEach((_, k) => {
+          const gr = this.diagAxes[k] ? diagGram(gb, b.dims, k) : gram(gb, b.dims, k);
+          b.L[k] = b.L[k].map((l, i) => ema(l, gr[i], o.beta2));
+        });
+        b.graft = this.updateGraft(b.graft, gb);
+        if (refresh) b.X = b.L.map((l, k) => (this.diagAxes[k] ? b.X[k] : refInverseRoot(l.map((x) => x / c2), b.dims[k], this.root, o.epsilon, o.exponentMultiplier)));
       }
       let gf = g;
       if (o.beta1 !== 0) {
         this.F = this.F.map((f, i) => o.beta1 * f + (1 - o.beta1) * g[i]);
         gf = this.F.map((f) => f / c1);
       }
-      if (t < o.startPreconditioningStep) {
-        dir = this.graftDir(gf);
-      } else {
-        dir = gf;
-        this.dims.forEach((_, k) => (dir = modeApply(dir, this.dims, k, this.X[k])));
-        if (o.grafting !== 'none') {
-          const s = norm(this.graftDir(gf)) / (norm(dir) + 1e-16);
-          dir = dir.map((x) => x * s);
+      dir = new Array(g.length).fill(0);
+      for (const b of this.blocks) {
+        const gb = b.idx.map((i) => gf[i]);
+        let db: number[];
+        if (t < o.startPreconditioningStep) {
+          db = this.graftDir(gb, b.graft);
+        } else {
+          db = gb;
+          b.dims.forEach((_, k) => {
+            db = this.diagAxes[k]
+              ? diagApply(db, b.dims, k, b.L[k].map((f) => (f / c2 + o.epsilon) ** (-o.exponentMultiplier / this.root)))
+              : modeApply(db, b.dims, k, b.X[k]);
+          });
+          if (o.grafting !== 'none') {
+            const s = norm(this.graftDir(gb, b.graft)) / (norm(db) + 1e-16);
+            db = db.map((x) => x * s);
+          }
         }
+        b.idx.forEach((i, e) => (dir[i] = db[e]));
       }
     }
     let p1 = p;
+    const trust = o.grafting === 'lars' || o.grafting === 'lamb';
     if (o.decoupledWeightDecay && o.weightDecay !== 0) {
-      if (o.momentum === 0) p1 = p.map((x) => x * (1 - lr * o.weightDecay));
+      if (o.momentum === 0 && !trust) p1 = p.map((x) => x * (1 - lr * o.weightDecay));
       else dir = dir.map((x, i) => x + o.weightDecay * p[i]);
+      if (trust) {
+        const pn = norm(p);
+        const dn = norm(dir);
+        const r = pn !== 0 && dn !== 0 ? pn / dn : 1;
+        dir = dir.map((x) => x * r);
+      }
     }
     if (o.momentum !== 0) {
       this.mom = this.mom.map((m, i) => o.momentum * m + dir[i]);

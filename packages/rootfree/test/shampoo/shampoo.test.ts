@@ -46,8 +46,32 @@ const CONFIGS: Array<[string, Opts]> = [
     { lr: 0.02, beta1: 0, epsilon: 1e-2, momentum: 0.9, weightDecay: 0.05, decoupledWeightDecay: false, grafting: 'rmsprop', graftingBeta2: 0.9, preconditionFrequency: 3, startPreconditioningStep: 4, exponentMultiplier: 0.5, mergeDims: false },
   ],
   [
-    'diagonal fallback for dims > maxPreconditionerDim, decoupled decay without momentum, SGD grafting, exponentOverride 2',
-    { lr: 0.05, epsilon: 1e-3, weightDecay: 0.1, grafting: 'sgd', maxPreconditionerDim: 4, exponentOverride: 2, startPreconditioningStep: 1, mergeDims: true },
+    "largeDimMethod 'adagrad': diagonal AdaGrad for dims > maxPreconditionerDim, decoupled decay without momentum, SGD grafting, exponentOverride 2",
+    { lr: 0.05, epsilon: 1e-3, weightDecay: 0.1, grafting: 'sgd', maxPreconditionerDim: 4, exponentOverride: 2, startPreconditioningStep: 1, largeDimMethod: 'adagrad' },
+  ],
+  [
+    "largeDimMethod 'blocking' with merged dims, blocks of 2 (ragged), AdaGrad grafting per block, β2 0.9 + bias correction, T = 2",
+    { lr: 0.05, beta2: 0.9, epsilon: 1e-3, maxPreconditionerDim: 2, mergeDims: true, preconditionFrequency: 2, startPreconditioningStep: 2 },
+  ],
+  [
+    "largeDimMethod 'blocking' without merging, blocks of 3, normalized RMSProp grafting, heavy-ball, start 3 (grafted steps per block)",
+    { lr: 0.05, epsilon: 1e-3, maxPreconditionerDim: 3, grafting: 'rmspropNormalized', graftingBeta2: 0.8, momentum: 0.5, startPreconditioningStep: 3 },
+  ],
+  [
+    "largeDimMethod 'diagonal': diagonal factors for axes > 3, full ones for the rest, normalized AdaGrad grafting, exponentOverride [2, 3]",
+    { lr: 0.05, beta2: 0.95, epsilon: 1e-3, maxPreconditionerDim: 3, largeDimMethod: 'diagonal', grafting: 'adagradNormalized', exponentOverride: [2, 3], startPreconditioningStep: 1 },
+  ],
+  [
+    'normalized Adam grafting (bias-corrected EMA), blocks of 4, Nesterov',
+    { lr: 0.05, epsilon: 1e-3, maxPreconditionerDim: 4, grafting: 'adamNormalized', graftingBeta2: 0.9, momentum: 0.4, nesterov: true, startPreconditioningStep: 1 },
+  ],
+  [
+    'LARS grafting: SGD norm, decoupled decay added to the direction (no momentum), trust ratio ‖p‖/‖P‖',
+    { lr: 0.05, epsilon: 1e-3, grafting: 'lars', weightDecay: 0.05, startPreconditioningStep: 2, preconditionFrequency: 2 },
+  ],
+  [
+    'LAMB grafting: Adam norm, decay + trust ratio, then heavy-ball momentum, blocks of 3',
+    { lr: 0.05, epsilon: 1e-3, grafting: 'lamb', graftingBeta2: 0.95, weightDecay: 0.05, momentum: 0.5, maxPreconditionerDim: 3, startPreconditioningStep: 1 },
   ],
   ['no grafting, no bias correction, β2 0.9', { lr: 0.01, beta2: 0.9, biasCorrection: false, epsilon: 1e-3, grafting: 'none', mergeDims: false, startPreconditioningStep: 1 }],
 ];
@@ -108,7 +132,7 @@ describe.each(['cpu', 'wasm'] as const)('Shampoo on %s', (backend) => {
   });
 
   it('leaks no tensors over 100 steps (eigen and tfjs-Newton roots, every slot kind)', () => {
-    for (const extra of [{}, { rootMethod: 'newton', preconditionerPrecision: 'float16' }, { maxPreconditionerDim: 3 }] as Array<Partial<ShampooOptions>>) {
+    for (const extra of [{}, { rootMethod: 'newton', preconditionerPrecision: 'float16' }, { maxPreconditionerDim: 3 }, { maxPreconditionerDim: 3, largeDimMethod: 'adagrad' }, { maxPreconditionerDim: 3, largeDimMethod: 'diagonal', grafting: 'lamb' }, { maxPreconditionerDim: 2, mergeDims: true, grafting: 'adagradNormalized' }] as Array<Partial<ShampooOptions>>) {
       const prob = randomProblem(11, 100, [[4, 3], [4], []], 0.1);
       const opt = new Shampoo({ lr: 0.01, epsilon: 1e-2, momentum: 0.5, weightDecay: 0.01, grafting: 'adam', graftingBeta2: 0.99, preconditionFrequency: 3, startPreconditioningStep: 3, nonFinite: 'none', ...extra });
       const vars = prob.shapes.map((s, i) => makeVar(prob.init[i], s));
@@ -184,7 +208,7 @@ describe('Shampoo options', () => {
     expect(o).toMatchObject({
       lr: 1e-2, beta1: 0.9, beta2: 1, epsilon: 1e-12, momentum: 0, weightDecay: 0, decoupledWeightDecay: true, biasCorrection: true,
       preconditionFrequency: 1, startPreconditioningStep: 1, exponentOverride: 0, exponentMultiplier: 1, grafting: 'adagrad',
-      graftingEpsilon: 1e-3, graftingBeta2: 1, mergeDims: false, maxPreconditionerDim: 1024, rootMethod: 'eigen', preconditionerPrecision: 'float32',
+      graftingEpsilon: 1e-3, graftingBeta2: 1, mergeDims: false, maxPreconditionerDim: 1024, largeDimMethod: 'blocking', rootMethod: 'eigen', preconditionerPrecision: 'float32',
     });
     expect(new Shampoo({ preconditionFrequency: 5 }).options.startPreconditioningStep).toBe(5);
     expect(new Shampoo({ preconditionerPrecision: 'torch.float64' as 'float64' }).options.preconditionerPrecision).toBe('float64');
@@ -197,7 +221,10 @@ describe('Shampoo options', () => {
     [{ momentum: 1 }, /momentum/],
     [{ preconditionFrequency: 0 }, /preconditionFrequency/],
     [{ preconditionFrequency: 4, startPreconditioningStep: 2 }, /startPreconditioningStep.*>= preconditionFrequency \(4\)/],
-    [{ grafting: 'lamb' }, /grafting: expected one of 'none' \| 'sgd' \| 'adagrad' \| 'rmsprop' \| 'adam'/],
+    [{ grafting: 'LAMB' }, /grafting: expected one of 'none' \| 'sgd' \| 'adagrad' \| 'rmsprop' \| 'adam' \| 'adagradNormalized' \| 'rmspropNormalized' \| 'adamNormalized' \| 'lars' \| 'lamb'/],
+    [{ largeDimMethod: 'block' }, /largeDimMethod: expected one of 'blocking' \| 'adagrad' \| 'diagonal', got "block"/],
+    [{ largeDimMethod: 'adagrad', mergeDims: true }, /mergeDims: expected false when largeDimMethod is 'adagrad'/],
+    [{ largeDimMethod: 'diagonal', mergeDims: true }, /mergeDims: expected false when largeDimMethod is 'diagonal'/],
     [{ maxPreconditionerDim: 2.5 }, /maxPreconditionerDim: expected an integer/],
     [{ rootMethod: 'newton', exponentMultiplier: 0.5 }, /exponentMultiplier.*'newton'/],
     [{ rootMethod: 'newton', exponentOverride: 2.5 }, /exponentOverride.*integer/],

@@ -2,9 +2,27 @@ import { resolveLr, type BaseOptions } from '../common.js';
 import { checkBoolean, checkEnum, checkKnownKeys, checkNumber, OptionError } from '../validate.js';
 import type { RootMethod } from '../../linalg/inverseRoot.js';
 
-/** Diagonal method whose step size (norm) Shampoo's direction borrows (SPEC §5.6). */
-export type GraftingType = 'none' | 'sgd' | 'adagrad' | 'rmsprop' | 'adam';
-export const GRAFTING_TYPES: readonly GraftingType[] = ['none', 'sgd', 'adagrad', 'rmsprop', 'adam'];
+/**
+ * Diagonal method whose step size (norm) Shampoo's direction borrows (SPEC §5.6; docs/shampoo.md
+ * lists each with its reference `GraftingType` name). `*Normalized` accumulate g/‖g‖ (per block);
+ * 'lars' = SGD and 'lamb' = Adam grafting plus the trust ratio ‖p‖/‖direction‖ (decoupled weight decay only).
+ */
+export type GraftingType =
+  | 'none' | 'sgd' | 'adagrad' | 'rmsprop' | 'adam'
+  | 'adagradNormalized' | 'rmspropNormalized' | 'adamNormalized' | 'lars' | 'lamb';
+export const GRAFTING_TYPES: readonly GraftingType[] = [
+  'none', 'sgd', 'adagrad', 'rmsprop', 'adam', 'adagradNormalized', 'rmspropNormalized', 'adamNormalized', 'lars', 'lamb',
+];
+
+/**
+ * What happens to a parameter with an axis longer than `maxPreconditionerDim` (reference
+ * `LargeDimMethod`): 'blocking' cuts every axis into blocks of at most that size, each block with its
+ * own factors and grafting norm; 'adagrad' preconditions the whole parameter with diagonal AdaGrad;
+ * 'diagonal' keeps a diagonal factor (squared row norms) for each too-long axis and full factors
+ * for the others.
+ */
+export type LargeDimMethod = 'blocking' | 'adagrad' | 'diagonal';
+export const LARGE_DIM_METHODS: readonly LargeDimMethod[] = ['blocking', 'adagrad', 'diagonal'];
 
 /**
  * Precision of the Kronecker factors and their inverse roots. tfjs has no float64 tensors, so
@@ -57,22 +75,30 @@ export interface ShampooOptions extends BaseOptions {
   exponentOverride: number | number[];
   /** η in L^(−η/p) [exponent_multiplier]. Default 1, > 0 (the Newton method needs 1). */
   exponentMultiplier: number;
-  /** Grafted method [grafting_type]. Default 'adagrad'. */
+  /** Grafted method [grafting_type] (see {@link GraftingType}). Default 'adagrad'. */
   grafting: GraftingType;
   /** ε of the grafted method [grafting_epsilon]. Default 1e-3, >= 0. */
   graftingEpsilon: number;
-  /** EMA factor of the grafted method's accumulator (rmsprop, adam) [grafting_beta2]. Default 1, range (0, 1]. */
+  /** EMA factor of the grafted method's accumulator (rmsprop*, adam*, lamb; AdaGrad always sums) [grafting_beta2]. Default 1, range (0, 1]. */
   graftingBeta2: number;
-  /** Merge neighbouring axes while their product is <= maxPreconditionerDim [use_merge_dims]. Default false:
-   * the paper's configuration (large_dim_method ADAGRAD) never merges, and merging turns e.g. an
-   * [8, 32] kernel into one 256×256 factor whose roots cost far more than 8×8 and 32×32 ones. */
+  /**
+   * Merge neighbouring axes while their product is <= maxPreconditionerDim (size-1 axes always
+   * merge) before blocking [use_merge_dims]. Only with largeDimMethod 'blocking' (the reference
+   * ignores it otherwise; rootfree rejects the combination). Default false, unlike the reference
+   * (true): merging turns e.g. an [8, 32] kernel into one 256×256 factor whose roots cost far more
+   * than 8×8 and 32×32 ones, and the paper's configuration (ADAGRAD) never merges.
+   */
   mergeDims: boolean;
   /**
-   * Largest factor dimension [max_preconditioner_dim]. A parameter with a (merged) axis longer than
-   * this gets a diagonal AdaGrad/RMSProp preconditioner instead (the paper's
-   * `large_dim_method=ADAGRAD`). Default 1024, integer >= 1.
+   * Largest factor dimension [max_preconditioner_dim]; what happens beyond it is `largeDimMethod`.
+   * Default 1024, integer >= 1.
    */
   maxPreconditionerDim: number;
+  /**
+   * Treatment of axes longer than maxPreconditionerDim [large_dim_method] (see {@link LargeDimMethod}).
+   * Default 'blocking', the reference's default; the paper ran 'adagrad' (SPEC §5.1).
+   */
+  largeDimMethod: LargeDimMethod;
   /** Inverse-root algorithm: 'eigen' (reference) or 'newton' (coupled Newton, SPEC §5.5). Default 'eigen'. */
   rootMethod: RootMethod;
   /** Factor / root precision (see {@link ShampooPrecision}) [preconditioner_dtype]. Default 'float32'. */
@@ -86,7 +112,7 @@ export interface ShampooOptions extends BaseOptions {
 export const SHAMPOO_KEYS = [
   'lr', 'beta1', 'beta2', 'epsilon', 'momentum', 'nesterov', 'weightDecay', 'decoupledWeightDecay', 'biasCorrection',
   'preconditionFrequency', 'startPreconditioningStep', 'exponentOverride', 'exponentMultiplier', 'grafting',
-  'graftingEpsilon', 'graftingBeta2', 'mergeDims', 'maxPreconditionerDim', 'rootMethod', 'preconditionerPrecision',
+  'graftingEpsilon', 'graftingBeta2', 'mergeDims', 'maxPreconditionerDim', 'largeDimMethod', 'rootMethod', 'preconditionerPrecision',
   'newtonMaxIterations', 'newtonTolerance',
 ];
 
@@ -139,11 +165,15 @@ export function resolveShampooOptions(raw: Record<string, unknown>): ShampooOpti
     graftingBeta2: checkNumber('graftingBeta2', raw.graftingBeta2 ?? 1, { min: 0, max: 1, minExclusive: true }),
     mergeDims: checkBoolean('mergeDims', raw.mergeDims ?? false),
     maxPreconditionerDim: checkNumber('maxPreconditionerDim', raw.maxPreconditionerDim ?? 1024, { min: 1, integer: true }),
+    largeDimMethod: checkEnum('largeDimMethod', raw.largeDimMethod ?? 'blocking', LARGE_DIM_METHODS),
     rootMethod: checkEnum('rootMethod', raw.rootMethod ?? 'eigen', ['eigen', 'newton'] as const),
     preconditionerPrecision: parseShampooPrecision(raw.preconditionerPrecision ?? 'float32'),
     newtonMaxIterations: checkNumber('newtonMaxIterations', raw.newtonMaxIterations ?? 100, { min: 1, integer: true }),
     newtonTolerance: checkNumber('newtonTolerance', raw.newtonTolerance ?? 1e-6, { min: 0, minExclusive: true }),
   };
+  if (o.mergeDims && o.largeDimMethod !== 'blocking') {
+    throw new OptionError('mergeDims', true, `false when largeDimMethod is '${o.largeDimMethod}' (only 'blocking' merges axes; the reference ignores use_merge_dims otherwise)`);
+  }
   if (o.rootMethod === 'newton' && o.exponentMultiplier !== 1) {
     throw new OptionError('exponentMultiplier', o.exponentMultiplier, "1 when rootMethod is 'newton' (the coupled iteration computes A^(−1/p) only)");
   }
