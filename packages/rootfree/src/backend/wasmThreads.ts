@@ -111,6 +111,14 @@ function installShim(threads: number): Shim {
       super(...args);
       workers.push(this);
     }
+
+    /**
+     * Emscripten refs a worker while its pthread runs, so that Node waits for detached threads.
+     * XNNPACK's pool threads run for the life of the module and work only while the main thread
+     * waits for them inside a kernel, so that ref only kept finished processes alive. Workers
+     * start ref'd (initialisation waits for them) and Emscripten unrefs them once loaded.
+     */
+    override ref(): void {}
   }
   workerThreads.Worker = RecordingWorker;
 
