@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isNode } from '../env.js';
 import { importOptional } from './importOptional.js';
+import { guardProcessListeners } from './processListeners.js';
 
 export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
 
@@ -75,18 +76,24 @@ export async function useBackend(name: BackendName = 'wasm', options: BackendOpt
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`threads: expected a positive integer, got ${threads}`);
   }
-  if (name === 'wasm' && threads > 1) {
-    // Must precede any other wasm initialisation: one wasm build per process. The Node shim sits
-    // behind the `#wasm-threads` import condition, so browser bundles never see node: modules.
-    const { setupWasmThreads } = await import('#wasm-threads');
-    await setupWasmThreads(threads, warn);
+  // The wasm module initialises inside one of the calls below (see processListeners.ts).
+  const listeners = name === 'wasm' && isNode ? guardProcessListeners() : null;
+  try {
+    if (name === 'wasm' && threads > 1) {
+      // Must precede any other wasm initialisation: one wasm build per process. The Node shim sits
+      // behind the `#wasm-threads` import condition, so browser bundles never see node: modules.
+      const { setupWasmThreads } = await import('#wasm-threads');
+      await setupWasmThreads(threads, warn);
+    }
+    await ensureRegistered(name);
+    if (tf.getBackend() !== name || !tf.findBackend(name)) {
+      const ok = await tf.setBackend(name);
+      if (!ok) throw new Error(`backend '${name}' could not be initialised${isNode && (name === 'webgl' || name === 'webgpu') ? ' (not available in Node)' : ''}`);
+    }
+    await tf.ready();
+  } finally {
+    listeners?.restore();
   }
-  await ensureRegistered(name);
-  if (tf.getBackend() !== name || !tf.findBackend(name)) {
-    const ok = await tf.setBackend(name);
-    if (!ok) throw new Error(`backend '${name}' could not be initialised${isNode && (name === 'webgl' || name === 'webgpu') ? ' (not available in Node)' : ''}`);
-  }
-  await tf.ready();
   if (options.kernels === false) {
     const { unregisterWasmGradientKernels } = await import('./gradients/index.js');
     unregisterWasmGradientKernels();

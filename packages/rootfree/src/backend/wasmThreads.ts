@@ -86,7 +86,7 @@ interface Shim {
 }
 
 function installShim(threads: number): Shim {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rootfree-wasm-threads-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rootfree-wasm-threads-${process.pid}-`));
   const mainPath = path.join(dir, 'tfjs-backend-wasm-threaded-simd.main.cjs');
   const workerPath = path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.cjs');
   const texts = new WeakMap<Blob, string>();

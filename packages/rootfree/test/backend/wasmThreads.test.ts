@@ -5,12 +5,16 @@ import { describe, expect, it } from 'vitest';
 
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'threadsChild.ts');
 
-function runChild(scenario: string): Record<string, any> {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', child, scenario], {
+function spawnChild(scenario: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', child, scenario], {
     encoding: 'utf8',
     timeout: 100_000,
     cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'),
   });
+}
+
+function runChild(scenario: string): Record<string, any> {
+  const res = spawnChild(scenario);
   const line = res.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`child '${scenario}' printed no result (status ${res.status}): ${res.stderr}`);
   return JSON.parse(line);
@@ -53,5 +57,32 @@ describe('useBackend("wasm", {threads: 2}) in Node (threaded-SIMD build through 
     expect(r.threads).toBe(1);
     expect(r.warnings.join(' ')).toMatch(/injected setup fault/);
     expect(r.leftoverTempDirs).toEqual([]);
+  });
+
+  it('reads and writes tensors in place after the heap grows (SharedArrayBuffer heap)', () => {
+    const r = runChild('growth');
+    expect(r.error).toBeUndefined();
+    expect(r.threads).toBe(2);
+    expect(r.grew).toBe(true);
+    expect([r.before, r.after]).toEqual([-1, -1]);
+    const ramp = Array.from({ length: 16 }, (_, i) => i);
+    expect(r.written).toEqual(ramp);
+    expect(r.read).toEqual(ramp);
+  });
+
+  it('a process that used 2 threads exits by itself when its work is done', () => {
+    // The child does not call process.exit; spawnSync's timeout kills it (signal set) if it hangs.
+    const res = spawnChild('exits-by-itself');
+    expect({ signal: res.signal, status: res.status }).toEqual({ signal: null, status: 0 });
+    const r = JSON.parse(res.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()!);
+    expect(r.threads).toBe(2);
+  });
+
+  it.each(['unhandled-1', 'unhandled-2'])('%s: an unhandled error exits with code 1 and its own message (no wasm-module listeners)', (scenario) => {
+    const res = spawnChild(scenario);
+    expect(res.signal).toBeNull();
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/deliberately unhandled/);
+    expect(res.stderr).not.toMatch(/WasmBackendModule/);
   });
 });
