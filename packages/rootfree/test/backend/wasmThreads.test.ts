@@ -1,20 +1,22 @@
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'threadsChild.ts');
 
-function spawnChild(scenario: string) {
+function spawnChild(scenario: string, env: NodeJS.ProcessEnv = process.env) {
   return spawnSync(process.execPath, ['--import', 'tsx', child, scenario], {
     encoding: 'utf8',
     timeout: 100_000,
+    env,
     cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'),
   });
 }
 
-function runChild(scenario: string): Record<string, any> {
-  const res = spawnChild(scenario);
+function runChild(scenario: string, env?: NodeJS.ProcessEnv): Record<string, any> {
+  const res = spawnChild(scenario, env);
   const line = res.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`child '${scenario}' printed no result (status ${res.status}): ${res.stderr}`);
   return JSON.parse(line);
@@ -84,5 +86,27 @@ describe('useBackend("wasm", {threads: 2}) in Node (threaded-SIMD build through 
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/deliberately unhandled/);
     expect(res.stderr).not.toMatch(/WasmBackendModule/);
+  });
+
+  describe('the default thread count in Node', () => {
+    // vitest.config.ts sets ROOTFREE_WASM_THREADS=1 for the suite; these children choose their own.
+    const { ROOTFREE_WASM_THREADS: _ignored, ...clean } = process.env;
+    const cores = availableParallelism();
+
+    it('is min(2, cores) without ROOTFREE_WASM_THREADS, quietly', () => {
+      const r = runChild('default', clean);
+      expect(r.error).toBeUndefined();
+      expect(r.threads).toBe(Math.min(2, cores));
+      expect(r.warnings).toEqual([]);
+    });
+
+    it('follows ROOTFREE_WASM_THREADS', () => {
+      expect(runChild('default', { ...clean, ROOTFREE_WASM_THREADS: '1' }).threads).toBe(1);
+    });
+
+    it('rejects a malformed ROOTFREE_WASM_THREADS, naming it', () => {
+      const r = runChild('default', { ...clean, ROOTFREE_WASM_THREADS: 'two' });
+      expect(r.error).toMatch(/ROOTFREE_WASM_THREADS: expected a positive integer, got "two"/);
+    });
   });
 });
