@@ -3,6 +3,7 @@
  * backend. Each module registers idempotently.
  */
 import { registerBatchNormKernels } from './batchNormKernel.js';
+import { registerReluGradKernel } from './reluGradKernel.js';
 import { registerRoundKernel } from './roundKernel.js';
 import { registerFusedKernels } from './fusedKernels.js';
 import { registerWasmGradientKernels } from './gradients/index.js';
@@ -15,5 +16,6 @@ export function registerRootfreeKernels(backend: string): void {
   registerRoundKernel(backend);
   registerFusedKernels(backend);
   registerBatchNormKernels(backend);
+  registerReluGradKernel(backend);
   if (backend === 'wasm') registerWasmGradientKernels();
 }

@@ -100,6 +100,8 @@ export async function useBackend(name: BackendName = 'wasm', options: BackendOpt
   if (options.kernels === false) {
     const { unregisterWasmGradientKernels } = await import('./gradients/index.js');
     unregisterWasmGradientKernels();
+    const { unregisterReluGradKernel } = await import('./reluGradKernel.js');
+    unregisterReluGradKernel(name);
     return name;
   }
   const { registerRootfreeKernels } = await import('./kernels.js');
@@ -108,6 +110,8 @@ export async function useBackend(name: BackendName = 'wasm', options: BackendOpt
     // Idempotent; re-registers after a `kernels: false` call in the same process.
     const { registerWasmGradientKernels } = await import('./gradients/index.js');
     registerWasmGradientKernels();
+    const { registerReluGradKernel } = await import('./reluGradKernel.js');
+    registerReluGradKernel(name);
   }
   return name;
 }
