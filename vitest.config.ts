@@ -16,6 +16,9 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // The suite runs two forks on two cores: keep each single-threaded (the library's Node default
+    // is 2 wasm threads). Thread tests ask for their thread counts explicitly, in child processes.
+    env: { ROOTFREE_WASM_THREADS: '1' },
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only diagonal,matrix,halfprec,...]`: runs every section in child
+ * `npm run bench [-- --quick] [-- --only diagonal,matrix,halfprec,...,peer] [-- --iterations N]`: runs every section in child
  * processes (one backend / wasm build each), writes bench/results/<section>.json (machine, every
  * sample) and regenerates BENCHMARKS.md from all results present.
  */
@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Task } from './child.js';
 import { machine } from './lib.js';
+import { benchPeer } from './peer.js';
 import { writeReport } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,6 +32,16 @@ function runChild(task: Task, env: Record<string, string> = {}): Promise<object>
       resolve(JSON.parse(out.slice(i + '@@RESULT@@'.length)));
     });
   });
+}
+
+/** `--iterations N` (or ROOTFREE_BENCH_ITERATIONS): timed steps per peer child; 1 makes a smoke test of the section. */
+function iterationsArg(argv: string[]): number | undefined {
+  const i = argv.indexOf('--iterations');
+  const raw = i >= 0 ? argv[i + 1] : process.env.ROOTFREE_BENCH_ITERATIONS;
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--iterations: expected a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
 }
 
 function save(name: string, command: string, data: object): void {
@@ -98,6 +109,14 @@ async function main(): Promise<void> {
     } catch (e) {
       step(`training bench failed: ${(e as Error).message}`);
     }
+  }
+  if (want('peer')) {
+    // PyTorch CPU on the same conv nets, alternated with rootfree at 1 and 2 threads (bench/peer.ts);
+    // skipped with an install note when /usr/bin/python3 has no torch.
+    step('rootfree vs PyTorch CPU (bench/peer.ts)');
+    const iterations = iterationsArg(argv);
+    const tiny = iterations !== undefined ? { passes: 1, warmup: 0, steps: iterations, gemm: { n: 128, reps: iterations } } : {};
+    save('peer', command, await benchPeer({ ...(quick ? { passes: 1, steps: 5 } : {}), ...tiny, onProgress: step }));
   }
   writeReport(resultsDir, path.join(repoRoot, 'BENCHMARKS.md'));
   step('wrote BENCHMARKS.md');

@@ -85,9 +85,13 @@ class WasmAccess implements StorageAccess {
   }
 
   private heapF32(): Float32Array {
-    // Growing wasm memory detaches the old buffer (views read length 0) and installs a new one;
-    // checking the cached view's length avoids reading HEAPU8.buffer for every span.
-    if (this.heap === null || this.heap.length === 0) this.heap = new Float32Array(this.be.wasm.HEAPU8.buffer);
+    // Growing the heap replaces the memory's buffer. A plain ArrayBuffer is detached (old views
+    // read length 0), but the threaded build's SharedArrayBuffer is not: an old view stays valid
+    // with the old length, so elements past it read as undefined (NaN) and writes to them are
+    // dropped. Compare buffer identity, against the memory itself where we have it (a pthread's
+    // malloc can grow the heap without updating the main thread's HEAPU8).
+    const buffer: ArrayBufferLike = this.memory?.buffer ?? this.be.wasm.HEAPU8.buffer;
+    if (this.heap === null || this.heap.buffer !== buffer) this.heap = new Float32Array(buffer);
     return this.heap;
   }
 

@@ -2,6 +2,8 @@
  * Registers rootfree's kernels (rounding, fused optimizer updates, missing wasm gradients) for a
  * backend. Each module registers idempotently.
  */
+import { registerBatchNormKernels } from './batchNormKernel.js';
+import { registerReluGradKernel } from './reluGradKernel.js';
 import { registerRoundKernel } from './roundKernel.js';
 import { registerFusedKernels } from './fusedKernels.js';
 import { registerWasmGradientKernels } from './gradients/index.js';
@@ -13,5 +15,7 @@ export function registerRootfreeKernels(backend: string): void {
   registered.add(backend);
   registerRoundKernel(backend);
   registerFusedKernels(backend);
+  registerBatchNormKernels(backend);
+  registerReluGradKernel(backend);
   if (backend === 'wasm') registerWasmGradientKernels();
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isNode } from '../env.js';
 import { importOptional } from './importOptional.js';
+import { guardProcessListeners } from './processListeners.js';
 
 export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
 
@@ -8,9 +9,11 @@ export interface BackendOptions {
   /**
    * XNNPACK threads for `wasm`. In Node this needs rootfree's worker shim (falls back to 1 thread
    * with a warning when it cannot start); in a browser tfjs-wasm uses threads only on a
-   * cross-origin-isolated page. Default 1. A process can initialise only one wasm build: ask for
+   * cross-origin-isolated page. Default: in Node `ROOTFREE_WASM_THREADS` when set, else
+   * min(2, available cores); in browsers 1. A process can initialise only one wasm build: ask for
    * threads in the first `useBackend` call, before any tensor exists; once wasm runs
-   * single-threaded, later requests warn and continue with 1.
+   * single-threaded, later explicit requests warn and continue with 1 (the default stays quiet).
+   * Range: positive integers. See docs/THREADS.md.
    */
   threads?: number;
   /** Called with warnings instead of `console.warn`. */
@@ -71,25 +74,34 @@ export async function useBackend(name: BackendName = 'wasm', options: BackendOpt
   }
   silenceNodeBanner();
   const warn = options.onWarning ?? ((m: string) => console.warn(`rootfree: ${m}`));
-  const threads = options.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new RangeError(`threads: expected a positive integer, got ${threads}`);
+  const explicit = options.threads !== undefined;
+  if (explicit && (!Number.isInteger(options.threads) || options.threads! < 1)) {
+    throw new RangeError(`threads: expected a positive integer, got ${options.threads}`);
   }
-  if (name === 'wasm' && threads > 1) {
-    // Must precede any other wasm initialisation: one wasm build per process. The Node shim sits
-    // behind the `#wasm-threads` import condition, so browser bundles never see node: modules.
-    const { setupWasmThreads } = await import('#wasm-threads');
-    await setupWasmThreads(threads, warn);
+  // The wasm module initialises inside one of the calls below (see processListeners.ts).
+  const listeners = name === 'wasm' && isNode ? guardProcessListeners() : null;
+  try {
+    if (name === 'wasm' && (explicit ? options.threads! > 1 : isNode)) {
+      // Must precede any other wasm initialisation: one wasm build per process. The Node shim sits
+      // behind the `#wasm-threads` import condition, so browser bundles never see node: modules.
+      const { setupWasmThreads, defaultWasmThreads } = await import('#wasm-threads');
+      const threads = options.threads ?? defaultWasmThreads();
+      if (threads > 1) await setupWasmThreads(threads, warn, explicit);
+    }
+    await ensureRegistered(name);
+    if (tf.getBackend() !== name || !tf.findBackend(name)) {
+      const ok = await tf.setBackend(name);
+      if (!ok) throw new Error(`backend '${name}' could not be initialised${isNode && (name === 'webgl' || name === 'webgpu') ? ' (not available in Node)' : ''}`);
+    }
+    await tf.ready();
+  } finally {
+    listeners?.restore();
   }
-  await ensureRegistered(name);
-  if (tf.getBackend() !== name || !tf.findBackend(name)) {
-    const ok = await tf.setBackend(name);
-    if (!ok) throw new Error(`backend '${name}' could not be initialised${isNode && (name === 'webgl' || name === 'webgpu') ? ' (not available in Node)' : ''}`);
-  }
-  await tf.ready();
   if (options.kernels === false) {
     const { unregisterWasmGradientKernels } = await import('./gradients/index.js');
     unregisterWasmGradientKernels();
+    const { unregisterReluGradKernel } = await import('./reluGradKernel.js');
+    unregisterReluGradKernel(name);
     return name;
   }
   const { registerRootfreeKernels } = await import('./kernels.js');
@@ -98,6 +110,8 @@ export async function useBackend(name: BackendName = 'wasm', options: BackendOpt
     // Idempotent; re-registers after a `kernels: false` call in the same process.
     const { registerWasmGradientKernels } = await import('./gradients/index.js');
     registerWasmGradientKernels();
+    const { registerReluGradKernel } = await import('./reluGradKernel.js');
+    registerReluGradKernel(name);
   }
   return name;
 }

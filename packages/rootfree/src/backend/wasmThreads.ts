@@ -57,6 +57,24 @@ function workerPrelude(mainPath: string, channel: string): string {
   ].join('\n');
 }
 
+/** Most threads the default asks for: two measured correct (test/harness/threads.test.ts in the lab). */
+const DEFAULT_THREADS_MAX = 2;
+
+/**
+ * The `threads` of `useBackend('wasm')` when the caller gives none: `ROOTFREE_WASM_THREADS` when
+ * set, else min(2, available cores). Throws on a malformed variable, naming it.
+ */
+export function defaultWasmThreads(): number {
+  const raw = process.env.ROOTFREE_WASM_THREADS;
+  if (raw !== undefined && raw !== '') {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`ROOTFREE_WASM_THREADS: expected a positive integer, got ${JSON.stringify(raw)}`);
+    return n;
+  }
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(DEFAULT_THREADS_MAX, cores));
+}
+
 /** Test hook: inject a failure into the shim to exercise the single-thread fallback. */
 export const threadsShimFault: { kind: null | 'worker' | 'setup' } = { kind: null };
 
@@ -86,7 +104,7 @@ interface Shim {
 }
 
 function installShim(threads: number): Shim {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rootfree-wasm-threads-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rootfree-wasm-threads-${process.pid}-`));
   const mainPath = path.join(dir, 'tfjs-backend-wasm-threaded-simd.main.cjs');
   const workerPath = path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.cjs');
   const texts = new WeakMap<Blob, string>();
@@ -111,6 +129,14 @@ function installShim(threads: number): Shim {
       super(...args);
       workers.push(this);
     }
+
+    /**
+     * Emscripten refs a worker while its pthread runs, so that Node waits for detached threads.
+     * XNNPACK's pool threads run for the life of the module and work only while the main thread
+     * waits for them inside a kernel, so that ref only kept finished processes alive. Workers
+     * start ref'd (initialisation waits for them) and Emscripten unrefs them once loaded.
+     */
+    override ref(): void {}
   }
   workerThreads.Worker = RecordingWorker;
 
@@ -180,10 +206,11 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * count the backend ended up with (1 after any failure, with a warning), or 0 when it left the
  * backend uninitialised for the caller to initialise single-threaded. Never throws.
  */
-export async function setupWasmThreads(threads: number, warn: (m: string) => void): Promise<number> {
+export async function setupWasmThreads(threads: number, warn: (m: string) => void, explicit = true): Promise<number> {
   if (wasmInitialised()) {
     const inUse = wasmThreadsInUse() ?? 1;
-    if (inUse < threads) {
+    // A default is only a preference: whoever initialised wasm first chose the build.
+    if (inUse < threads && explicit) {
       warn(`the wasm backend is already initialised with ${inUse} thread(s); a process can initialise only one wasm build, so it continues with ${inUse}. Call useBackend('wasm', {threads}) before any other tfjs use.`);
     }
     return inUse;

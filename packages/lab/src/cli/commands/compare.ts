@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { useBackend } from 'rootfree';
 import '../../tfjsSetup.js';
 import { runCompare } from '../../harness/compare/compare.js';
@@ -6,6 +5,7 @@ import { DEFAULT_OPTIMIZERS } from '../../harness/optimizers.js';
 import { TASKS, type Budget } from '../../harness/tasks.js';
 import { intFlag, stringFlag, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { parallelismFlags } from '../parallelism.js';
 
 export function parsePrecisionFlag(args: ParsedArgs): 'float32' | 'bfloat16' {
   const p = stringFlag(args, 'precision', 'fp32');
@@ -40,7 +40,7 @@ export const command: Command = {
     `Tasks: ${Object.keys(TASKS).join(', ')}. Finished runs in --out are reused; --resume continues unfinished ones from their last epoch checkpoint (otherwise they restart).`,
   usage:
     'rootfree compare [--task fmnist-cnn] [--optimizers sgd,adamw,rfrmsprop,rfadamw,ifshampoo,shampoo] [--seeds 2] [--budget quick|full] ' +
-    '[--precision fp32|bf16] [--out runs/<name>] [--backend wasm|cpu] [--data idx:<dir>] [--jobs N] [--epochs E] [--train-subset N] [--val-subset N] [--test-subset N] [--hparams runs/hparams.tuned.json] [--resume]',
+    '[--precision fp32|bf16] [--out runs/<name>] [--backend wasm|cpu] [--data idx:<dir>] [--jobs N] [--threads T] [--epochs E] [--train-subset N] [--val-subset N] [--test-subset N] [--hparams runs/hparams.tuned.json] [--resume]',
   async run(args: ParsedArgs): Promise<number> {
     const task = stringFlag(args, 'task', 'fmnist-cnn');
     const budget = stringFlag(args, 'budget', 'quick');
@@ -50,10 +50,10 @@ export const command: Command = {
     const precision = parsePrecisionFlag(args);
     const backend = parseBackendFlag(args);
     const out = stringFlag(args, 'out', `runs/${task}-${budget}${precision === 'bfloat16' ? '-bf16' : ''}`);
-    const jobs = intFlag(args, 'jobs', Math.max(1, Math.min(2, availableParallelism())), 1);
+    const { jobs, threads } = parallelismFlags(args, backend);
     const budgetOverride = parseBudgetOverride(args);
     const data = typeof args.flags.data === 'string' ? args.flags.data : undefined;
-    if (jobs <= 1) await useBackend(backend);
+    if (jobs <= 1) await useBackend(backend, { threads });
     await runCompare({
       task,
       optimizers,
@@ -66,6 +66,7 @@ export const command: Command = {
       dataSource: data,
       tunedFile: typeof args.flags.hparams === 'string' ? args.flags.hparams : undefined,
       jobs,
+      threads,
       resume: args.flags.resume === true,
       progress: true,
     });

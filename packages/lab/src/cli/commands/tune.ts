@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
 import { useBackend } from 'rootfree';
 import '../../tfjsSetup.js';
 import { runTune } from '../../harness/tune/search.js';
 import { intFlag, stringFlag, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { parallelismFlags } from '../parallelism.js';
 import { parseBackendFlag, parseBudgetOverride, parsePrecisionFlag } from './compare.js';
 
 export const command: Command = {
@@ -11,7 +11,7 @@ export const command: Command = {
   summary:
     'Random search (log-uniform ranges, SPEC §7.3 style, same budget for every optimizer) with selection on the validation split.\n' +
     'Every trial goes to <out>/stage{1,2}.jsonl; re-running continues. The best configuration is written to runs/hparams.tuned.json, which compare uses.',
-  usage: 'rootfree tune --task T --optimizer O --trials N [--stage2] [--budget quick|full] [--epochs E] [--train-subset N] [--val-subset N] [--precision fp32|bf16] [--out runs/tune/<task>/<opt>] [--seed 1] [--jobs N] [--backend wasm|cpu] [--hparams file]',
+  usage: 'rootfree tune --task T --optimizer O --trials N [--stage2] [--budget quick|full] [--epochs E] [--train-subset N] [--val-subset N] [--precision fp32|bf16] [--out runs/tune/<task>/<opt>] [--seed 1] [--jobs N] [--threads T] [--backend wasm|cpu] [--hparams file]',
   async run(args: ParsedArgs): Promise<number> {
     const task = stringFlag(args, 'task', 'fmnist-cnn');
     const optimizer = stringFlag(args, 'optimizer', '');
@@ -19,8 +19,8 @@ export const command: Command = {
     const budget = stringFlag(args, 'budget', 'quick');
     if (budget !== 'quick' && budget !== 'full') throw new Error(`--budget: expected quick or full, got '${budget}'`);
     const backend = parseBackendFlag(args);
-    const jobs = intFlag(args, 'jobs', Math.max(1, Math.min(2, availableParallelism())), 1);
-    if (jobs <= 1) await useBackend(backend);
+    const { jobs, threads } = parallelismFlags(args, backend);
+    if (jobs <= 1) await useBackend(backend, { threads });
     await runTune({
       task,
       optimizer,
@@ -35,6 +35,7 @@ export const command: Command = {
       tunedFile: typeof args.flags.hparams === 'string' ? args.flags.hparams : undefined,
       seed: intFlag(args, 'seed', 1, 0),
       jobs,
+      threads,
     });
     return 0;
   },

@@ -32,6 +32,8 @@ export interface CompareOptions {
   resume?: boolean;
   /** Worker processes (1 = in this process). */
   jobs: number;
+  /** wasm XNNPACK threads per run (1 when omitted; ignored by the cpu backend). */
+  threads?: number;
   progress: boolean;
   log?: (s: string) => void;
 }
@@ -73,7 +75,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
     data.note,
     `Budget '${o.budget}'${o.budgetOverride ? ' (overridden)' : ''}: ${budgetText(budget, task.name)}; LR schedule ${task.schedule.type}; ${task.augment ? `augmentation: random crop (pad ${task.augment.cropPad})${task.augment.flip ? ' + horizontal flip' : ''}` : 'no augmentation'}${task.labelSmoothing ? `; label smoothing ${task.labelSmoothing}` : ''}.`,
     o.budget === 'quick' ? 'Quick budget: a small subset and few epochs, sized for ~10 minutes on a 2-core CPU. Smoke-level evidence, not converged results; differences within ± std are noise.' : 'Full budget.',
-    `Runs execute ${o.jobs} at a time (one process each, single-threaded ${o.backend}); ms/step and wall-clock include any contention from other processes on the machine.`,
+    `Runs execute ${o.jobs} at a time (one process each, ${o.backend === 'wasm' ? `${o.threads ?? 1} wasm thread(s) each` : 'single-threaded cpu'}); ms/step and wall-clock include any contention from other processes on the machine.`,
     `Seeds 1..${o.seeds} (same data order and initialisation per seed across optimizers). Backend ${o.backend}; optimizer-state precision ${o.precision}${o.precision === 'bfloat16' ? ' (forward/backward stay float32)' : ''}.`,
     Object.values(hpSource).some((s) => s === 'defaults, not tuned')
       ? `Hyper-parameters marked "defaults, not tuned" are starting points, not tuned for this task (run \`rootfree tune\`); rankings under them say little about the methods.`
@@ -100,7 +102,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
   if (o.jobs <= 1) {
     for (const j of pending) done(j, await executeJob(j, o.progress));
   } else {
-    await runPool(pending, o.jobs, done);
+    await runPool(pending, o.jobs, done, o.threads ?? 1);
   }
 
   const results = collectResults(join(o.out, 'runs')).filter((r) => r.task === task.name && o.optimizers.includes(r.optimizer));

@@ -13,8 +13,8 @@ function workerPath(): string {
   throw new Error('compare worker module not found');
 }
 
-/** Runs jobs on `n` child processes, each job on the first free worker. */
-export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r: RunResult) => void): Promise<void> {
+/** Runs jobs on `n` child processes (`threads` wasm threads each), each job on the first free worker. */
+export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r: RunResult) => void, threads = 1): Promise<void> {
   const queue = [...jobs];
   const path = workerPath();
   const errors: string[] = [];
@@ -28,7 +28,7 @@ export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r
           child.kill();
           return resolve();
         }
-        child.send({ job: current });
+        child.send({ job: current, threads });
       };
       child.on('message', (m: { ready?: boolean; ok?: boolean; result?: RunResult; error?: string }) => {
         if (m.ready) return next();

@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { fusedBatchNormTrain } from 'rootfree/internal';
 
 type Kwargs = { training?: boolean };
+
+/** Switch for tests and benchmarks: `false` forces the composite below even where the kernels exist. */
+export const useFusedBatchNorm = { on: true };
 
 /**
  * Training-mode batch normalisation over `axes` with the closed-form gradient
@@ -11,6 +15,11 @@ type Kwargs = { training?: boolean };
  * moving averages (not differentiated).
  */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, axes: number[]): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  // Over all axes but the last, cpu and wasm have a fused kernel pair (rootfree's batchNormKernel.ts).
+  if (useFusedBatchNorm.on && axes.length === x.rank - 1 && axes.every((a, i) => a === i)) {
+    const fused = fusedBatchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, epsilon);
+    if (fused) return fused;
+  }
   const stats: { mean?: tf.Tensor; variance?: tf.Tensor } = {};
   const n = axes.reduce((a, i) => a * x.shape[i], 1);
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -38,6 +38,8 @@ export interface TuneOptions {
   tunedFile?: string;
   seed: number;
   jobs: number;
+  /** wasm XNNPACK threads per trial (1 when omitted; ignored by the cpu backend). */
+  threads?: number;
   log?: (s: string) => void;
 }
 
@@ -126,7 +128,7 @@ export async function runTune(o: TuneOptions): Promise<{ best: Trial; trials: Tr
       for (const { job, i } of jobs) record(i, await executeJob(job, false));
     } else {
       const index = new Map(jobs.map(({ job, i }) => [job, i]));
-      await runPool(jobs.map((j) => j.job), o.jobs, (job, r) => record(index.get(job)!, r));
+      await runPool(jobs.map((j) => j.job), o.jobs, (job, r) => record(index.get(job)!, r), o.threads ?? 1);
     }
     all.push(...done);
   }
