@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { factoryFor } from './mapping.js';
 import type { GoldenCase } from './golden.js';
+import { hasLayerIo, runLayerIoCase } from './layerIo.js';
+import './muonMapping.js';
 
 export interface CaseResult {
   caseId: string;
@@ -24,6 +26,7 @@ const REPORT_ONLY = (c: GoldenCase) => c.optimizer === 'DistributedShampoo' && (
  * bf16 cases are compared with their bf16 tolerance against the float64 run).
  */
 export function runCase(c: GoldenCase, options: RunOptions = {}): CaseResult {
+  if (hasLayerIo(c)) return runLayerIoCase(c, options);
   const factory = factoryFor(c.optimizer);
   if (!factory) return { caseId: c.case_id, status: 'SKIP', maxAbsErr: NaN, line: `SKIP ${c.case_id} optimizer ${c.optimizer} not built yet` };
   const bf16 = c.dtype !== 'float64';
