@@ -65,7 +65,7 @@ describe.each(['cpu', 'wasm'] as const)('Muon weight layouts on %s', (backend) =
     // AdamW's first step moves every entry by lr (bias-corrected m/√v = 1).
     expect(diff(b, tf.fill([3], 1 - 0.1 - 0.1 * (1 / (1 + 1e-10))))).toBeLessThan(1e-5);
     expect(() => new MuonWithAuxAdam({ adam: { lr: 0.1, betas: [0.9, 0.9] } as never })).toThrow(/adam.betas/);
-    expect(() => new Muon({ nsPrecision: 'float16' })).toThrow(/nsPrecision/);
+    expect(() => new Muon({ nsPrecision: 'int8' })).toThrow(/nsPrecision/);
     aux.dispose();
     tf.dispose([b, w, g]);
   });

@@ -9,7 +9,9 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   const x = a.dataSync();
   const y = b.dataSync();
   expect(x.length).toBe(y.length);
-  return x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
+  return m;
 }
 
 const OPTS = { lr: 0.1, lrCov: 0.1, momentum: 0.9, alpha1: 0.5, damping: 1e-3, weightDecay: 1e-3, T: 1 } as const;

@@ -38,7 +38,7 @@ export interface MuonOptions extends BaseOptions {
   nsCoefficients: [number, number, number];
   /** ε added to ‖X‖_F before normalizing. Default 1e-7, >= 0. */
   nsEps: number;
-  /** Precision of Newton–Schulz and of the scaled update: 'bfloat16' (the reference) or 'float32'. Default 'bfloat16'. */
+  /** Precision of Newton–Schulz and of the scaled update: 'bfloat16' (the reference), 'float32' or 'float16'. Default 'bfloat16'. */
   nsPrecision: Precision;
   /** Axis convention of the weights. Default 'tfjs'. */
   weightLayout: WeightLayout;
@@ -71,7 +71,7 @@ export function resolveMuon(raw: Record<string, unknown>, aux: boolean): MuonOpt
     nsSteps: checkNumber('nsSteps', raw.nsSteps ?? 5, { min: 1, integer: true }),
     nsCoefficients: coeffs.map((c, i) => checkNumber(`nsCoefficients[${i}]`, c)) as [number, number, number],
     nsEps: checkNumber('nsEps', raw.nsEps ?? 1e-7, { min: 0 }),
-    nsPrecision: checkEnum('nsPrecision', parsePrecisionOr(raw.nsPrecision ?? 'bfloat16'), ['bfloat16', 'float32'] as const),
+    nsPrecision: checkEnum('nsPrecision', parsePrecisionOr(raw.nsPrecision ?? 'bfloat16'), ['bfloat16', 'float32', 'float16'] as const),
     weightLayout: checkEnum('weightLayout', raw.weightLayout ?? 'tfjs', ['tfjs', 'torch'] as const),
     useMuon,
     adam: resolveAdam(raw.adam ?? {}),
