@@ -4,6 +4,8 @@ import { useBackend } from '../../src/backend/setup.js';
 import { resolveLayer } from '../../src/optim/singd/layers.js';
 import { gradMatrix, processInput } from '../../src/optim/singd/statistics.js';
 import { SINGD } from '../../src/index.js';
+import { Dense, DenseMatrix } from '../../src/structures/index.js';
+import { curvature } from '../../src/optim/singd/update.js';
 import { rng } from '../core/helpers.js';
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
@@ -29,8 +31,9 @@ describe.each(['cpu', 'wasm'] as const)('SINGD layer statistics on %s', (backend
     const x = tf.tensor4d(r.normals(2 * 7 * 6 * 3), [2, 7, 6, 3]);
     const w = tf.tensor4d(r.normals(kh * kw * 3 * 4), [kh, kw, 3, 4]);
     const layer = resolveLayer({ name: 'c', kind: 'conv2d', weight: 'w', ...geo });
-    const pad = Array.isArray(geo.padding) ? (geo.padding as number[][]).map((p) => p) : (geo.padding ?? 'valid');
-    const conv = tf.conv2d(x, w, layer.strides, Array.isArray(pad) ? [[0, 0], pad[0] as [number, number], pad[1] as [number, number], [0, 0]] : pad, 'NHWC', layer.dilation);
+    const pad = layer.padding;
+    const explicit = Array.isArray(pad) ? ([[0, 0], pad[0], pad[1], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]]) : null;
+    const conv = tf.conv2d(x, w, layer.strides, explicit ?? (pad as 'same' | 'valid'), 'NHWC', layer.dilation);
     const a = processInput(x, layer, 'expand', false, [kh, kw]);
     const viaPatches = tf.matMul(tf.mul(a, Math.sqrt(a.shape[0])), gradMatrix(layer, w, null), false, true);
     expect(viaPatches.shape).toEqual([conv.shape[0] * conv.shape[1] * conv.shape[2], 4]);
@@ -66,5 +69,25 @@ describe.each(['cpu', 'wasm'] as const)('SINGD layer statistics on %s', (backend
     first.dispose();
     second.dispose();
     tf.dispose([w1, b1, w2, b2, ...stats.flatMap((s) => [s.a, s.g]), ...grads.flat()]);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('SINGD curvature on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  it('the Gram-matrix form for dense factors equals Π(Kᵀ xᵀx K) summed over passes', () => {
+    const r = rng(21);
+    const K = Dense.fromDense(tf.tensor2d(r.normals(36), [6, 6]));
+    const xs = [tf.tensor2d(r.normals(40 * 6), [40, 6]), tf.tensor2d(r.normals(20 * 6), [20, 6])];
+    const viaGram = curvature(K, xs);
+    expect(viaGram).toBeInstanceOf(DenseMatrix);
+    const direct = K.fromInner(tf.transpose(xs[0])).add(K.fromInner(tf.transpose(xs[1])));
+    expect(maxDiff(viaGram.toDense(), direct.toDense())).toBeLessThan(1e-3 * tf.max(tf.abs(direct.toDense())).dataSync()[0]);
+    // Few rows: the structured path itself.
+    const few = curvature(K, [tf.slice(xs[1], [0, 0], [3, 6]) as tf.Tensor2D]);
+    expect(maxDiff(few.toDense(), K.fromInner(tf.transpose(tf.slice(xs[1], [0, 0], [3, 6]) as tf.Tensor2D)).toDense())).toBe(0);
+    tf.dispose([...xs, ...Object.values(K.tensors()), ...Object.values(viaGram.tensors()), ...Object.values(direct.tensors()), ...Object.values(few.tensors())]);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { maybeRound, type Precision } from '../../precision/index.js';
-import type { Structured } from '../../structures/index.js';
+import { Dense, type Structured } from '../../structures/index.js';
 
 /** What one factor update needs besides the factors (SPEC §4.3, v3 README §4.1). */
 export interface SingdFactorHyper {
@@ -15,6 +15,11 @@ export interface SingdFactorHyper {
 
 /** Σ over passes of Π(Kᵀ xᵢᵀ xᵢ K) for the captured matrices xᵢ (rows × d), in K's precision. */
 export function curvature(K: Structured, xs: tf.Tensor2D[]): Structured {
+  const rows = xs.reduce((n, x) => n + x.shape[0], 0);
+  // A dense float32 K with many rows (expanded convolutions: B·O1·O2): one Gram matrix Σxᵢᵀxᵢ
+  // (d²·rows) and Kᵀ(Σxᵢᵀxᵢ)K (2d³) instead of Kᵀxᵢᵀ and its outer product (2·d²·rows). In
+  // half precision the reference's rounding points (Kᵀxᵀ stored in the factor's dtype) are kept.
+  if (K.kind === 'dense' && K.precision === 'float32' && rows > 2 * K.dim) return gramCurvature(K, xs);
   let H: Structured | null = null;
   for (const x of xs) {
     const h = K.fromInner(maybeRound(tf.transpose(x), K.precision) as tf.Tensor2D);
@@ -22,6 +27,15 @@ export function curvature(K: Structured, xs: tf.Tensor2D[]): Structured {
   }
   if (H === null) throw new Error('internal: curvature of no statistics');
   return H;
+}
+
+export function gramCurvature(K: Structured, xs: tf.Tensor2D[]): Structured {
+  const H = tf.tidy(() => {
+    const M = xs.map((x) => tf.matMul(x, x, true, false)).reduce((a, b) => tf.add(a, b));
+    const k = K.toDense();
+    return tf.matMul(tf.matMul(k, M, true, false), k) as tf.Tensor2D;
+  });
+  return Dense.fromDense(H, K.precision);
 }
 
 /**
