@@ -55,10 +55,7 @@ const fromTfjsPerm = (rank: number) => (rank === 2 ? [1, 0] : rank === 4 ? [3, 2
 const activation = (flat: number[], shape: number[], conv: boolean): tf.Tensor =>
   tf.tidy(() => (conv ? tf.transpose(tf.tensor(flat, shape, 'float32'), [0, 2, 3, 1]) : tf.tensor(flat, shape, 'float32')));
 
-function toTfjs(flat: number[], shape: number[]): tf.Tensor {
-  return tf.tidy(() => tf.transpose(tf.tensor(flat, shape, 'float32'), toTfjsPerm(shape.length)));
-}
-
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const dtype = (v: unknown): string => (v === null || v === undefined ? 'float32' : String(v).replace('torch.', '').replace('float64', 'float32'));
 
 /** The singd constructor arguments (one group's) in rootfree's names. */
@@ -80,7 +77,7 @@ export function buildSingd(c: LayerIoCase, varNames: string[]): SINGD {
     ...singdOptions(top),
     nonFinite: 'none',
     paramGroups: ((groups ?? []) as Array<Record<string, any>>).map((g) => ({
-      match: `^(${(g.params as string[]).map((n) => varNames[c.params.findIndex((q) => q.name === n)]).join('|')})$`,
+      match: `^(${(g.params as string[]).map((n) => escapeRe(varNames[c.params.findIndex((q) => q.name === n)])).join('|')})$`,
       options: singdOptions(g),
     })),
   });
@@ -98,9 +95,68 @@ function layerSpec(l: LayerEntry, varNames: string[]): KfacLayerSpec {
   return spec;
 }
 
+/** A stored parameter as the replay presents it (the shape of conf's `ParamView`). */
+export interface LayerIoView {
+  name: string;
+  shape: number[];
+  toRootfree(values: readonly number[]): number[];
+  fromRootfree(values: ArrayLike<number>): number[];
+}
+
+function permuted(values: ArrayLike<number>, shape: number[], perm: number[]): number[] {
+  const t = tf.tensor(Array.from(values), shape, 'float32');
+  const p = tf.transpose(t, perm);
+  const out = Array.from(p.dataSync());
+  tf.dispose([t, p]);
+  return out;
+}
+
+/** PyTorch-layout parameter ↔ tfjs-layout variable named `<prefix><name>`. */
+function tfjsView(p: GoldenCase['params'][number], prefix: string): LayerIoView {
+  const to = toTfjsPerm(p.shape.length);
+  const shape = to.map((a) => p.shape[a]);
+  return {
+    name: prefix + p.name,
+    shape,
+    toRootfree: (v) => permuted(v, p.shape, to),
+    fromRootfree: (v) => permuted(v, shape, fromTfjsPerm(p.shape.length)),
+  };
+}
+
 /**
- * Replays a `layer_io` file: per step, the statistics of the layers whose `updates_preconditioner`
- * is true, then the gradients, `applyGradients`, and the comparison |a − b| <= atol + rtol·|b|.
+ * The mapping of a `layer_io` SINGD case: the optimizer (hyper-parameters, groups, registered
+ * layers), the parameter views, and what to feed before each step (the statistics of the layers
+ * whose `updates_preconditioner` is true). Shaped like conf's `CaseSetup` so that it can be
+ * registered with `registerCaseFactory('SINGD', …, { extensions: ['layer_io'] })`.
+ */
+export function singdLayerIoSetup(c: LayerIoCase, prefix: string): { optimizer: SINGD; views: LayerIoView[]; beforeStep(step: Record<string, unknown>): void } {
+  const views = c.params.map((p) => tfjsView(p, prefix));
+  const optimizer = buildSingd(c, views.map((v) => v.name));
+  const layers = new Map(c.layers.map((l) => [l.name, l]));
+  return {
+    optimizer,
+    views,
+    beforeStep(step) {
+      for (const io of step.layer_io as LayerIoStep[]) {
+        if (!io.updates_preconditioner) continue;
+        const l = layers.get(io.layer);
+        if (!l) throw new Error(`${c.case_id}: layer_io names unknown layer '${io.layer}'`);
+        const input = activation(io.input, l.input_shape, l.kind === 'Conv2d');
+        const gradOutput = activation(io.grad_output, l.output_shape, l.kind === 'Conv2d');
+        try {
+          optimizer.setLayerStatistics(io.layer, { input, gradOutput });
+        } finally {
+          tf.dispose([input, gradOutput]);
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Replays a `layer_io` file: per step, the statistics, then the gradients, `applyGradients`, and
+ * the comparison |a − b| <= atol + rtol·|b| (float32 tolerance; bf16 cases: the file's bf16
+ * tolerance against `params_after_float64_run`).
  */
 export function runLayerIoCase(c: LayerIoCase, options: { atol?: number; rtol?: number } = {}): LayerIoResult {
   const unknown = (c.format_extensions ?? []).filter((e) => !KNOWN_EXTENSIONS.includes(e));
@@ -110,37 +166,25 @@ export function runLayerIoCase(c: LayerIoCase, options: { atol?: number; rtol?: 
   const tol = bf16 ? (c.check?.suggested_tolerance?.bf16 ?? { atol: 2e-2, rtol: 0 }) : { atol: 2e-5, rtol: 1e-5 };
   const atol = options.atol ?? tol.atol;
   const rtol = options.rtol ?? tol.rtol;
-  const suffix = Math.random().toString(36).slice(2);
-  const names = c.params.map((p, i) => `golden_${c.case_id}_${i}_${p.name}_${suffix}`);
+  const setup = singdLayerIoSetup(c, `golden${++cases}_`);
+  const { optimizer: opt, views } = setup;
   const vars = c.params.map((p, i) => {
-    const init = toTfjs(p.init, p.shape);
-    const v = tf.variable(init, true, names[i]);
+    const init = tf.tensor(views[i].toRootfree(p.init), views[i].shape, 'float32');
+    const v = tf.variable(init, true, views[i].name);
     init.dispose();
     return v;
   });
-  const opt = buildSingd(c, names);
-  const conv = new Map(c.layers.map((l) => [l.name, l.kind === 'Conv2d']));
-  const shapes = new Map(c.layers.map((l) => [l.name, [l.input_shape, l.output_shape]]));
   let maxErr = 0;
   let failure: string | null = null;
   try {
     for (const s of c.steps) {
-      for (const io of s.layer_io) {
-        if (!io.updates_preconditioner) continue;
-        const [inShape, outShape] = shapes.get(io.layer)!;
-        const input = activation(io.input, inShape, conv.get(io.layer)!);
-        const gradOutput = activation(io.grad_output, outShape, conv.get(io.layer)!);
-        opt.setLayerStatistics(io.layer, { input, gradOutput });
-        tf.dispose([input, gradOutput]);
-      }
-      const grads = vars.map((v, i) => ({ name: v.name, tensor: toTfjs(s.grads[i], c.params[i].shape) }));
+      setup.beforeStep(s as unknown as Record<string, unknown>);
+      const grads = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(views[i].toRootfree(s.grads[i]), views[i].shape, 'float32') }));
       opt.applyGradients(grads, { batchSize: c.batch_size ?? undefined });
       tf.dispose(grads.map((g) => g.tensor));
       const want = bf16 && s.params_after_float64_run ? s.params_after_float64_run : s.params_after;
       for (let i = 0; i < vars.length && !failure; i++) {
-        const t = tf.transpose(vars[i], fromTfjsPerm(vars[i].rank));
-        const got = t.dataSync();
-        t.dispose();
+        const got = views[i].fromRootfree(vars[i].dataSync());
         for (let k = 0; k < got.length; k++) {
           const err = Math.abs(got[k] - want[i][k]);
           if (!(err <= maxErr)) maxErr = Number.isNaN(err) ? Infinity : Math.max(maxErr, err);
@@ -159,3 +203,5 @@ export function runLayerIoCase(c: LayerIoCase, options: { atol?: number; rtol?: 
   if (failure) return { caseId: c.case_id, status: 'FAIL', maxAbsErr: maxErr, line: failure };
   return { caseId: c.case_id, status: 'PASS', maxAbsErr: maxErr, line: `PASS ${c.case_id} max_abs_err=${maxErr.toExponential(2)}` };
 }
+
+let cases = 0;

@@ -26,8 +26,11 @@ registerCaseFactory('SingleDeviceMuon', (c) => {
   return new Muon({ lr: p.lr ?? 0.02, momentum: p.momentum ?? 0.95, weightDecay: p.weight_decay ?? 0, ...common(p) });
 });
 
-/** Parameter groups by the runner's variable names `golden_<case>_<i>_<name>_<suffix>`. */
-export const goldenVarPattern = (names: string[]) => `_\\d+_(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})_[a-z0-9]*$`;
+/**
+ * Parameter groups by variable name: the stored name, after a prefix ending in '_' and before an
+ * optional '_<suffix>' (the runner's names are `golden_<case>_<i>_<name>_<suffix>`).
+ */
+export const goldenVarPattern = (names: string[]) => `(^|_)(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(_[a-z0-9]+)?$`;
 
 registerCaseFactory('SingleDeviceMuonWithAuxAdam', (c) => {
   const p = h(c);
