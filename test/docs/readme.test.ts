@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from 'rootfree';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DOCS = ['README.md', 'packages/rootfree/README.md', 'docs/ifshampoo.md', 'docs/shampoo.md', 'docs/structures.md'];
+const DOCS = ['README.md', 'packages/rootfree/README.md', 'docs/ifshampoo.md', 'docs/shampoo.md', 'docs/structures.md', 'docs/singd.md', 'docs/muon.md'];
 const OUT = join(ROOT, 'test', 'docs', '.generated');
 const MARKER = /^\s*\/\/ readme-example: ([\w-]+)\s*$/m;
 
@@ -51,6 +51,9 @@ const EXPECTED: Record<string, [string[], Check]> = {
   'shampoo-fit': fitFalls,
   'ifshampoo-embedding': fitFalls,
   'ifshampoo-custom-rule': fitFalls,
+  'singd-fit': fitFalls,
+  'singd-loop': [['losses'], ({ losses }) => expectFalls(losses as number[], 0.5)],
+  'muon-fit': fitFalls,
 };
 
 function extractExamples(): { examples: Example[]; unmarked: string[] } {

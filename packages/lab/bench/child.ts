@@ -74,6 +74,28 @@ async function matrix(quick: boolean): Promise<object> {
       }
     }
   }
+  // SINGD and Muon next to them (issue 18): the same shapes, SINGD with IF-Shampoo's structures
+  // (K and C alike), Muon's five Newton–Schulz steps in bf16 (the reference) and float32.
+  if (avail.singd) {
+    for (const ms of shapes) {
+      for (const precision of ['float32', 'bfloat16']) {
+        for (const st of IF_STRUCTURES) {
+          const row = await benchMatrixRow('SINGD', ms, st, precision, s);
+          rows.push(row);
+          log(`SINGD ${ms.id} ${st} ${precision}: ${row.error ?? `${median(row.samples).toFixed(1)} ms = ${median(row.ratios).toFixed(2)} matmuls`}`);
+        }
+      }
+    }
+  }
+  if (avail.muon) {
+    for (const ms of shapes) {
+      for (const precision of ['bfloat16', 'float32']) {
+        const row = await benchMatrixRow('Muon', ms, 'ns5', precision, s);
+        rows.push(row);
+        log(`Muon ${ms.id} ns5 ${precision}: ${row.error ?? `${median(row.samples).toFixed(1)} ms = ${median(row.ratios).toFixed(2)} matmuls`}`);
+      }
+    }
+  }
   if (avail.shampoo) {
     for (const ms of shapes) {
       for (const method of ['eigen', 'newton']) {

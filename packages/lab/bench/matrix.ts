@@ -3,7 +3,7 @@ import * as rootfree from 'rootfree';
 import { median, timeVariants, type Sampling } from './lib.js';
 
 /**
- * IF-Shampoo / Shampoo step costs in matmul-equivalents: the median step time divided by the
+ * IF-Shampoo / Shampoo / SINGD / Muon step costs in matmul-equivalents: the median step time divided by the
  * median time of one d×d×d matMul (d = the layer's largest dimension) measured in the same
  * process, so the ratio is about the algorithm rather than the machine.
  */
@@ -22,10 +22,15 @@ export const MATRIX_SHAPES: MatrixShape[] = [
 
 export const IF_STRUCTURES = ['dense', 'diagonal', 'block30diagonal', 'hierarchical15x15', 'trilToeplitz'];
 
+export type MatrixOptimizer = 'IFShampoo' | 'Shampoo' | 'SINGD' | 'Muon';
+
+/** Rows of the layer statistics SINGD gets per step (a batch of 128 samples, no weight sharing). */
+export const SINGD_ROWS = 128;
+
 export interface MatrixRow {
-  optimizer: 'IFShampoo' | 'Shampoo';
+  optimizer: MatrixOptimizer;
   shape: string;
-  /** IF-Shampoo structure or Shampoo root method. */
+  /** IF-Shampoo / SINGD structure, Shampoo root method, or Muon's Newton–Schulz steps. */
   variant: string;
   precision: string;
   samples: number[];
@@ -42,9 +47,25 @@ export interface MatrixRow {
 
 type AnyOpt = { applyGradients(g: Array<{ name: string; tensor: tf.Tensor }>): void; getWeights(): Promise<Array<{ tensor: tf.Tensor }>>; dispose(): void };
 
-export function matrixAvailable(): { ifShampoo: boolean; shampoo: boolean } {
+export function matrixAvailable(): { ifShampoo: boolean; shampoo: boolean; singd: boolean; muon: boolean } {
   const r = rootfree as Record<string, unknown>;
-  return { ifShampoo: typeof r.IFShampoo === 'function', shampoo: typeof r.Shampoo === 'function' };
+  const has = (k: string) => typeof r[k] === 'function';
+  return { ifShampoo: has('IFShampoo'), shampoo: has('Shampoo'), singd: has('SINGD'), muon: has('Muon') };
+}
+
+/**
+ * SINGD on one weight: a dense [in, out] or conv2d [kh, kw, in, out] layer without bias, fed
+ * random statistics a (SINGD_ROWS × dim_K) and g (SINGD_ROWS × dim_C) before every step (the
+ * feeding is part of the timed step; the capture from a model is not).
+ */
+function singdStep(r: Record<string, any>, v: tf.Variable, shape: number[], variant: string, precision: string): { opt: AnyOpt; before: () => void; dispose: () => void } {
+  const opt = new r.SINGD({ lr: 1e-3, T: 1, structures: variant, preconditionerDtypes: precision, nonFinite: 'none' });
+  const conv = shape.length === 4;
+  opt.registerLayer(conv ? { name: 'l', kind: 'conv2d', weight: v.name, padding: 'same' } : { name: 'l', kind: 'dense', weight: v.name });
+  const dimK = conv ? shape[0] * shape[1] * shape[2] : shape[0];
+  const a = tf.randomNormal([SINGD_ROWS, dimK], 0, 1 / Math.sqrt(SINGD_ROWS)) as tf.Tensor2D;
+  const g = tf.randomNormal([SINGD_ROWS, shape[shape.length - 1]], 0, 1e-2) as tf.Tensor2D;
+  return { opt, before: () => opt.setLayerStatistics('l', { a, g }), dispose: () => tf.dispose([a, g]) };
 }
 
 let uid = 0;
@@ -70,7 +91,7 @@ function matmulVariant(d: number): { variant: { name: string; run: () => void };
   };
 }
 
-export async function benchMatrixRow(optimizer: 'IFShampoo' | 'Shampoo', ms: MatrixShape, variant: string, precision: string, s: Sampling): Promise<MatrixRow> {
+export async function benchMatrixRow(optimizer: MatrixOptimizer, ms: MatrixShape, variant: string, precision: string, s: Sampling): Promise<MatrixRow> {
   const d = Math.max(...ms.shape);
   const mm = matmulVariant(d);
   const r = rootfree as Record<string, any>;
@@ -79,15 +100,26 @@ export async function benchMatrixRow(optimizer: 'IFShampoo' | 'Shampoo', ms: Mat
   init.dispose();
   const g = tf.randomNormal(ms.shape, 0, 1e-2);
   let opt: AnyOpt | null = null;
+  let before = (): void => {};
+  let extra = (): void => {};
   const row: MatrixRow = { optimizer, shape: ms.id, variant, precision, samples: [], matmulDim: d, matmulMs: NaN, matmulSamples: [], ratios: [], stateBytes: 0 };
   try {
-    opt =
-      optimizer === 'IFShampoo'
-        ? new r.IFShampoo({ lr: 1e-3, T: 1, structures: variant, preconditionerDtypes: precision, batchSize: 128, nonFinite: 'none' })
-        : new r.Shampoo({ lr: 1e-3, rootMethod: variant, preconditionFrequency: 1, startPreconditioningStep: 1, nonFinite: 'none' });
+    if (optimizer === 'SINGD') {
+      const s1 = singdStep(r, v, ms.shape, variant, precision);
+      opt = s1.opt;
+      before = s1.before;
+      extra = s1.dispose;
+    } else if (optimizer === 'Muon') {
+      opt = new r.Muon({ lr: 1e-3, nsSteps: Number(variant.replace('ns', '')), nsPrecision: precision, nonFinite: 'none' });
+    } else {
+      opt =
+        optimizer === 'IFShampoo'
+          ? new r.IFShampoo({ lr: 1e-3, T: 1, structures: variant, preconditionerDtypes: precision, batchSize: 128, nonFinite: 'none' })
+          : new r.Shampoo({ lr: 1e-3, rootMethod: variant, preconditionFrequency: 1, startPreconditioningStep: 1, nonFinite: 'none' });
+    }
     const grads = [{ name: v.name, tensor: g }];
     const o = opt!;
-    const step = { name: 'step', run: () => o.applyGradients(grads) };
+    const step = { name: 'step', run: () => (before(), o.applyGradients(grads)) };
     // Rows whose step takes seconds (Shampoo's float64 eigh at d = 1024) are timed from fewer
     // steps: their noise is small relative to the step, and they dominate the section's time.
     const t0 = performance.now();
@@ -104,6 +136,7 @@ export async function benchMatrixRow(optimizer: 'IFShampoo' | 'Shampoo', ms: Mat
     row.error = (e as Error).message.slice(0, 200);
   } finally {
     opt?.dispose();
+    extra();
     v.dispose();
     g.dispose();
     mm.dispose();

@@ -58,13 +58,13 @@ function diagonalSection(r: any, out: string[]): void {
 }
 
 function matrixSection(r: any, out: string[]): void {
-  out.push('## IF-Shampoo and Shampoo step costs (wasm)', '');
-  if (!r || (!r.available.ifShampoo && !r.available.shampoo)) {
+  out.push('## IF-Shampoo, Shampoo, SINGD and Muon step costs (wasm)', '');
+  if (!r || (!r.available.ifShampoo && !r.available.shampoo && !r.available.singd && !r.available.muon)) {
     out.push('not available yet (`IFShampoo` / `Shampoo` are not exported from src/index.ts).', '');
     return;
   }
   out.push(`Command: \`${r.command}\` → \`bench/results/matrix-wasm.json\`. Machine: ${machineLine(r)}.`, '');
-  out.push('Step = one `applyGradients` with a preconditioner update on every step (IF-Shampoo T = 1; Shampoo preconditionFrequency = 1, inverse roots recomputed every step: the worst case). "matmuls" = median over rounds of step time ÷ one d×d×d `tf.matMul` (d = largest dim), the matmul timed in the same rounds as the step (range over rounds in brackets). Rows whose step takes more than 4 s are timed from one step after a warm-up step. State bytes = optimizer state as stored (float32 storage, also for bf16 values).', '');
+  out.push('Step = one `applyGradients` with a preconditioner update on every step (IF-Shampoo T = 1; Shampoo preconditionFrequency = 1, inverse roots recomputed every step: the worst case). "matmuls" = median over rounds of step time ÷ one d×d×d `tf.matMul` (d = largest dim), the matmul timed in the same rounds as the step (range over rounds in brackets). SINGD (T = 1, K and C of the listed structure, a dense or conv2d layer without bias) gets random statistics a, g of 128 rows before every step (feeding them is timed; capturing them from a model is not). Muon: five Newton–Schulz steps in the listed precision. Rows whose step takes more than 4 s are timed from one step after a warm-up step. State bytes = optimizer state as stored (float32 storage, also for bf16 values).', '');
   out.push('| optimizer | shape | structure / root | precision | step ms | matmul ms (d) | matmuls | state bytes |');
   out.push('|---|---|---|---|---|---|---|---|');
   for (const row of r.rows) {

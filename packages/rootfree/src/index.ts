@@ -16,6 +16,11 @@ export type { ShampooOptions, GraftingType, ShampooPrecision, LargeDimMethod } f
 export { eigh, EighError, matrixInverseRoot, newtonInverseRoot64, newtonInverseRootTf, mergeSmallDims, modeProduct, type EighResult, type InverseRootOptions, type RootMethod } from './linalg/index.js';
 export { IFShampoo, SIRFShampoo, type IFShampooConfig } from './tfjs/ifShampoo.js';
 export { perParameter, denseWeightBias, flattenEmbedding, paperUpdateSteps, type IFShampooOptions, type CombineRule, type PerRank, type UpdateSchedule } from './optim/ifShampoo/index.js';
+export { SINGD, type SINGDConfig, type LayerStatistics } from './tfjs/singd.js';
+export type { SINGDOptions, SINGDUserOptions, KfacApprox, LossAverage } from './optim/singd/options.js';
+export type { KfacLayerSpec, Padding2D } from './optim/singd/layers.js';
+export { Muon, MuonWithAuxAdam, type MuonConfig } from './tfjs/muon.js';
+export type { MuonOptions, MuonUserOptions, AuxAdamOptions, WeightLayout } from './optim/muon/options.js';
 export { RootfreeOptimizer, type ApplyOptions, type DriverOptions, type NonFinitePolicy, type ParamGroupSpec } from './tfjs/RootfreeOptimizer.js';
 export type { NamedTensor } from './tfjs/gradients.js';
 export { evaluateSchedule, type LrSchedule, type ScheduleSpec } from './optim/schedules.js';

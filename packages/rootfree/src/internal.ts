@@ -12,3 +12,6 @@ export { adamwKernel } from './optim/fused/kernels.js';
 export { roundArray, roundComposite } from './precision/index.js';
 export type { Precision } from './precision/types.js';
 export { structureClass } from './structures/index.js';
+export { processInput, processGradOutput, gradMatrix } from './optim/singd/statistics.js';
+export { resolveLayer } from './optim/singd/layers.js';
+export { newtonSchulz } from './optim/muon/newtonSchulz.js';

@@ -5,5 +5,7 @@
 import './mappings/diagonal.js';
 import './mappings/ifShampoo.js';
 import './mappings/shampoo.js';
+import './mappings/muon.js';
+import './mappings/singd.js';
 
 export { factoryFor, extensionsOf, registerCaseFactory, MappingError, type CaseFactory, type CaseSetup, type ParamView } from './registry.js';

@@ -57,7 +57,12 @@ export function runCase(c: GoldenCase, options: RunOptions = {}): CaseResult {
     return skip(c, isRejection(e) ? (e as Error).message : `mapping error: ${(e as Error).message}`);
   }
   const { optimizer: opt, views } = setup;
-  const vars = c.params.map((p, i) => tf.variable(tf.tensor(views[i].toRootfree(p.init), views[i].shape, 'float32'), true, views[i].name));
+  const vars = c.params.map((p, i) => {
+    const init = tf.tensor(views[i].toRootfree(p.init), views[i].shape, 'float32');
+    const v = tf.variable(init, true, views[i].name);
+    init.dispose();
+    return v;
+  });
   let maxErr = 0;
   let failure: string | null = null;
   let rejected: string | null = null;

@@ -18,6 +18,10 @@ const BASE: Record<string, Hp> = {
   rfadamw: { lr: 0.2, momentum: 0.9, lrCov: 1e-2, damping: 2e-5, weightDecay: 1e-4 },
   ifshampoo: { lr: 0.02, momentum: 0.9, lrCov: 0.1, alpha2: 0.6, damping: 1e-4, weightDecay: 1e-4, T: 2 },
   shampoo: { lr: 1e-2, momentum: 0.9, lrCov: 1e-2, damping: 1e-6, weightDecay: 1e-4, T: 2 },
+  // singd's defaults except T (2, as IF-Shampoo here) and a larger factor lr for short budgets.
+  singd: { lr: 0.02, momentum: 0.9, lrCov: 0.05, alpha2: 0.5, damping: 1e-3, weightDecay: 1e-4, T: 2 },
+  // The reference's Muon defaults (lr 0.02, momentum 0.95) with a little weight decay.
+  muon: { lr: 0.02, momentum: 0.95, weightDecay: 1e-4 },
 };
 BASE['shampoo-newton'] = BASE.shampoo;
 
@@ -68,5 +72,7 @@ export const SEARCH_SPACE: Record<string, Partial<Record<HpName, [number, number
   rfadamw: { lr: [1e-3, 0.5], momentum: [0.5, 0.99], lrCov: [5e-4, 0.1], damping: [1e-6, 5e-4], weightDecay: [1e-5, 1e-2] },
   ifshampoo: { lr: [1e-3, 0.1], momentum: [0.1, 0.95], lrCov: [1e-2, 0.8], alpha2: [0.1, 0.9], damping: [1e-5, 5e-4], weightDecay: [1e-6, 1e-2] },
   shampoo: { lr: [1e-3, 0.1], momentum: [0.1, 0.99], lrCov: [5e-4, 0.1], damping: [1e-10, 1e-5], weightDecay: [1e-5, 1e-2] },
+  singd: { lr: [1e-3, 0.1], momentum: [0.1, 0.95], lrCov: [1e-2, 0.5], alpha2: [0.1, 0.9], damping: [1e-5, 1e-2], weightDecay: [1e-6, 1e-2] },
+  muon: { lr: [3e-3, 0.1], momentum: [0.8, 0.99], weightDecay: [1e-5, 1e-2] },
 };
 SEARCH_SPACE['shampoo-newton'] = SEARCH_SPACE.shampoo;

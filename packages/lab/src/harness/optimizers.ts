@@ -78,6 +78,38 @@ export const OPTIMIZERS: Record<string, Entry> = {
     uses: ['lr', 'momentum', 'lrCov', 'damping', 'weightDecay'],
     options: shampooOptions,
   },
+  // KFAC curvature from the Dense/Conv2D layers' inputs and output gradients (the harness attaches
+  // the model, see train/run.ts); α₂ of the table is SINGD's Riemannian momentum α₁; other
+  // parameters (BatchNorm) take the same momentum step unpreconditioned.
+  singd: {
+    label: 'SINGD',
+    className: 'SINGD',
+    uses: ['lr', 'momentum', 'lrCov', 'alpha2', 'damping', 'weightDecay'],
+    options: (h, c) => ({
+      lr: c.lr,
+      momentum: h.momentum,
+      lrCov: h.lrCov,
+      alpha1: h.alpha2,
+      damping: h.damping,
+      weightDecay: h.weightDecay,
+      T: h.T ?? 2,
+      preconditionerDtypes: c.precision,
+    }),
+  },
+  // Muon for conv filters and dense kernels, the reference's AdamW (lr/10, its default ratio
+  // 0.02 : 2e-3 here) for biases and BatchNorm; Newton–Schulz in the run's precision.
+  muon: {
+    label: 'Muon',
+    className: 'MuonWithAuxAdam',
+    uses: ['lr', 'momentum', 'weightDecay'],
+    options: (h, c) => ({
+      lr: c.lr,
+      momentum: h.momentum,
+      weightDecay: h.weightDecay,
+      nsPrecision: c.precision,
+      adam: { lr: scaleSchedule(c.lr, 0.1), weightDecay: h.weightDecay },
+    }),
+  },
   // Same method and hyper-parameters, inverse roots by the coupled Newton iteration (SPEC §5.5):
   // the root PyTorch can run in half precision, where the eigen root (float64 here) cannot.
   'shampoo-newton': {
@@ -88,6 +120,15 @@ export const OPTIMIZERS: Record<string, Entry> = {
     options: (h, c) => ({ ...shampooOptions(h, c), rootMethod: 'newton', newtonMaxIterations: 50, newtonTolerance: 1e-5 }),
   },
 };
+
+/** The schedule `s` times `f` (numbers, schedule specs and functions alike). */
+export function scaleSchedule(s: LrSchedule, f: number): LrSchedule {
+  if (typeof s === 'number') return s * f;
+  if (typeof s === 'function') return (step: number) => s(step) * f;
+  const out = { ...s, value: s.value * f } as Record<string, unknown>;
+  for (const k of ['minValue', 'warmupInit']) if (typeof out[k] === 'number') out[k] = (out[k] as number) * f;
+  return out as unknown as LrSchedule;
+}
 
 /** SPEC §5.1: the paper's DistributedShampoo configuration (no grafting, no bias correction, decoupled decay). */
 function shampooOptions(h: Hp, c: BuildContext): Record<string, unknown> {

@@ -100,7 +100,7 @@ describe('rootfree conformance CLI', () => {
     const rejected = load('torch_sgd_momentum.json');
     hp(rejected).momentum = -1;
     const unknown = load('torch_adamw.json');
-    unknown.optimizer = 'SINGD';
+    unknown.optimizer = 'torch.optim.Lion';
     writeFileSync(join(dir, 'a_rejected.json'), JSON.stringify(rejected));
     writeFileSync(join(dir, 'b_unknown.json'), JSON.stringify(unknown));
     writeFileSync(join(dir, 'README.md'), 'not a golden file');
@@ -122,7 +122,7 @@ describe('rootfree conformance CLI', () => {
   it('prints SKIP for a rejected case and an unknown optimizer, goes on into subfolders, exits 0 without FAIL', async () => {
     const { rc, lines } = await run([dir, '--backend', 'cpu']);
     expect(lines[0]).toMatch(/^SKIP torch_sgd_momentum momentum: expected/);
-    expect(lines[1]).toBe("SKIP torch_adamw no mapping for optimizer 'SINGD'");
+    expect(lines[1]).toBe("SKIP torch_adamw no mapping for optimizer 'torch.optim.Lion'");
     expect(lines[2]).toMatch(/^PASS torch_rmsprop /);
     expect(lines[3]).toBe('1 passed, 0 failed, 0 reported, 2 skipped (3 files)');
     expect(rc).toBe(0);

@@ -8,7 +8,7 @@ import type { Command } from '../command.js';
 export const command: Command = {
   name: 'halfprec',
   summary:
-    'Half-precision demonstration (SPEC §5.7/§6): IF-Shampoo and root-based Shampoo (eigen, Newton) with fp32, bf16 and fp16 preconditioners on one seeded problem; reports final loss, the first failure step and the distance to the fp32 trajectory.',
+    'Half-precision demonstration (SPEC §5.7/§6): IF-Shampoo, root-based Shampoo (eigen, Newton), SINGD and Muon (Newton–Schulz precision) with fp32, bf16 and fp16 preconditioners on one seeded problem; reports final loss, the first failure step and the distance to the fp32 trajectory.',
   usage: 'rootfree halfprec [--steps N] [--seed S] [--problem mlp|lstsq] [--backend wasm|cpu] [--out file.json] [--md file.md]',
   async run(args: ParsedArgs): Promise<number> {
     const steps = intFlag(args, 'steps', 300, 1);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { HalfprecProblem } from './problem.js';
+import { noCapture, type HalfprecProblem, type LayerCapture } from './problem.js';
 import { Rng } from '../rng.js';
 
 export interface LstsqOptions {
@@ -67,14 +67,16 @@ export function lstsqProblem(seed: number, o: LstsqOptions = {}): HalfprecProble
   const init = new Float32Array(d * k).map(() => 0.1 * rng.normal());
   const X = tf.tensor2d(x, [m, d]);
   const Y = tf.tensor2d(y, [m, k]);
-  const loss = (params: tf.Tensor[]): tf.Scalar => tf.tidy(() => tf.mul(tf.mean(tf.square(tf.sub(tf.matMul(X, params[0] as tf.Tensor2D), Y))), 0.5));
+  const loss = (params: tf.Tensor[], capture: LayerCapture = noCapture): tf.Scalar =>
+    tf.tidy(() => tf.mul(tf.mean(tf.square(tf.sub(capture('W', X, () => tf.matMul(X, params[0] as tf.Tensor2D)), Y))), 0.5));
   return {
     name: 'lstsq',
     description: `least squares ½·mean((XW − Y)²), X ${m}×${d} with cond(XᵀX) = ${kappa.toExponential(0)} (rotated), W ${d}×${k}, label noise σ = ${noise}, full batch`,
     params: [{ name: 'W', shape: [d, k], init }],
     batchSize: m,
-    stepLoss: (params) => loss(params),
-    fullLoss: loss,
+    layers: [{ name: 'W', kind: 'dense', weight: 'W' }],
+    stepLoss: (params, _step, capture) => loss(params, capture),
+    fullLoss: (params) => loss(params),
     dispose: () => {
       X.dispose();
       Y.dispose();

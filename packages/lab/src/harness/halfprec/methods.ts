@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ShampooOptions } from 'rootfree';
-import { IFShampoo, type IFShampooConfig } from 'rootfree';
+import { IFShampoo, MuonWithAuxAdam, SINGD, type IFShampooConfig } from 'rootfree';
 import type { UserOptions } from 'rootfree';
 import { Shampoo } from 'rootfree';
 
-export type HalfprecMethod = 'ifshampoo' | 'shampoo-eigen' | 'shampoo-newton';
-export const HALFPREC_METHODS: readonly HalfprecMethod[] = ['ifshampoo', 'shampoo-eigen', 'shampoo-newton'];
+export type HalfprecMethod = 'ifshampoo' | 'shampoo-eigen' | 'shampoo-newton' | 'singd' | 'muon';
+export const HALFPREC_METHODS: readonly HalfprecMethod[] = ['ifshampoo', 'shampoo-eigen', 'shampoo-newton', 'singd', 'muon'];
 
 /** Preconditioner precision of a run; fp32 is each method's reference trajectory. */
 export type HalfprecPrecision = 'fp32' | 'bf16' | 'fp16';
@@ -26,11 +26,16 @@ export const HYPER: Record<string, Record<HalfprecMethod, Record<string, unknown
     ifshampoo: { lr: 0.02, beta2: 0.2, alpha1: 0.9, alpha2: 0.5, lam: 1e-3, T: 2 },
     'shampoo-eigen': shampooHyper(0.3, 1e-8),
     'shampoo-newton': shampooHyper(0.3, 1e-8),
+    // Not tuned by a grid like the others (spot checks on the fp32 run only).
+    singd: { lr: 0.02, lrCov: 0.2, momentum: 0.9, alpha1: 0.5, damping: 1e-3, T: 2 },
+    muon: { lr: 0.1, momentum: 0.95 },
   },
   mlp: {
     ifshampoo: { lr: 0.01, beta2: 0.2, alpha1: 0.5, alpha2: 0.5, lam: 1e-3, T: 2 },
     'shampoo-eigen': shampooHyper(0.2, 1e-6),
     'shampoo-newton': shampooHyper(0.2, 1e-6),
+    singd: { lr: 0.01, lrCov: 0.2, momentum: 0.5, alpha1: 0.5, damping: 1e-3, T: 2 },
+    muon: { lr: 0.02, momentum: 0.95, adam: { lr: 3e-3 } },
   },
 };
 
@@ -53,7 +58,9 @@ function shampooHyper(lr: number, epsilon: number): Record<string, unknown> {
 export function methodOptions(problem: string, method: HalfprecMethod, precision: HalfprecPrecision): Record<string, unknown> {
   const base = HYPER[problem]?.[method];
   if (!base) throw new Error(`no hyper-parameters for method '${method}' on problem '${problem}'`);
-  if (method === 'ifshampoo') return { ...base, preconditionerDtypes: LONG[precision] };
+  if (method === 'ifshampoo' || method === 'singd') return { ...base, preconditionerDtypes: LONG[precision] };
+  // Muon's only low-precision part is Newton–Schulz (bf16 in the reference).
+  if (method === 'muon') return { ...base, nsPrecision: LONG[precision] };
   return { ...base, rootMethod: method === 'shampoo-eigen' ? 'eigen' : 'newton', preconditionerPrecision: LONG[precision] };
 }
 
@@ -64,5 +71,7 @@ export function methodOptions(problem: string, method: HalfprecMethod, precision
 export function makeOptimizer(problem: string, method: HalfprecMethod, precision: HalfprecPrecision, batchSize: number): tf.Optimizer {
   const o = methodOptions(problem, method, precision);
   if (method === 'ifshampoo') return new IFShampoo({ ...o, batchSize, nonFinite: 'none' } as IFShampooConfig);
+  if (method === 'singd') return new SINGD({ ...o, nonFinite: 'none' });
+  if (method === 'muon') return new MuonWithAuxAdam({ ...o, nonFinite: 'none' });
   return new Shampoo({ ...o, nonFinite: 'none' } as UserOptions<ShampooOptions>);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { HalfprecProblem } from './problem.js';
+import { noCapture, type HalfprecProblem, type LayerCapture } from './problem.js';
 import { Rng } from '../rng.js';
 
 export interface MlpOptions {
@@ -56,10 +56,10 @@ export async function mlpProblem(seed: number, o: MlpOptions = {}): Promise<Half
     const i = (step % perEpoch) * bs;
     return tf.tensor1d(Int32Array.from(orders[epoch].subarray(i, i + bs)), 'int32');
   };
-  const forwardLoss = (p: tf.Tensor[], xb: tf.Tensor2D, yb: tf.Tensor): tf.Scalar =>
+  const forwardLoss = (p: tf.Tensor[], xb: tf.Tensor2D, yb: tf.Tensor, capture: LayerCapture = noCapture): tf.Scalar =>
     tf.tidy(() => {
-      const hidden = tf.relu(tf.add(tf.matMul(xb, p[0] as tf.Tensor2D), p[1]));
-      const logits = tf.add(tf.matMul(hidden as tf.Tensor2D, p[2] as tf.Tensor2D), p[3]);
+      const hidden = tf.relu(capture('dense1', xb, () => tf.add(tf.matMul(xb, p[0] as tf.Tensor2D), p[1])));
+      const logits = capture('dense2', hidden, () => tf.add(tf.matMul(hidden as tf.Tensor2D, p[2] as tf.Tensor2D), p[3]));
       return tf.neg(tf.mean(tf.sum(tf.mul(yb, tf.logSoftmax(logits)), 1))) as tf.Scalar;
     });
   return {
@@ -67,10 +67,14 @@ export async function mlpProblem(seed: number, o: MlpOptions = {}): Promise<Half
     description: `MNIST (first ${n} training images, 2×2-averaged to 14×14) → ${h} ReLU → 10, softmax cross-entropy, batch ${bs}, seeded batch order`,
     params,
     batchSize: bs,
-    stepLoss: (p, step) =>
+    layers: [
+      { name: 'dense1', kind: 'dense', weight: 'dense1/kernel', bias: 'dense1/bias' },
+      { name: 'dense2', kind: 'dense', weight: 'dense2/kernel', bias: 'dense2/bias' },
+    ],
+    stepLoss: (p, step, capture) =>
       tf.tidy(() => {
         const idx = batchIndex(step);
-        return forwardLoss(p, tf.gather(x, idx), tf.gather(labels, idx));
+        return forwardLoss(p, tf.gather(x, idx), tf.gather(labels, idx), capture);
       }),
     fullLoss: (p) => forwardLoss(p, x, labels),
     dispose: () => {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../../tfjsSetup.js';
+import type { SINGD } from 'rootfree';
 import { makeOptimizer, type HalfprecMethod, type HalfprecPrecision } from './methods.js';
-import type { HalfprecProblem } from './problem.js';
+import type { HalfprecProblem, LayerCapture } from './problem.js';
 
 /** Why a run stopped early. */
 export type FailureKind = 'non-finite loss' | 'diverged' | 'non-finite parameters' | 'exception';
@@ -68,6 +69,14 @@ export function runOne(problem: HalfprecProblem, method: HalfprecMethod, precisi
   const id = ++runCounter;
   const vars = problem.params.map((p) => tf.tidy(() => tf.variable(tf.tensor(p.init, p.shape), true, `halfprec${id}/${p.name}`)));
   const opt = makeOptimizer(problem.name, method, precision, problem.batchSize);
+  let capture: LayerCapture | undefined;
+  // Not `instanceof`: tf.Optimizer's Symbol.hasInstance accepts every optimizer.
+  if (method === 'singd') {
+    const singd = opt as SINGD;
+    const varName = (param: string | null | undefined) => vars[problem.params.findIndex((p) => p.name === param)]?.name ?? null;
+    for (const l of problem.layers) singd.registerLayer({ ...l, weight: varName(l.weight)!, bias: varName(l.bias) });
+    capture = (layer, input, forward) => singd.capture(layer, input, forward);
+  }
   const initialLoss = scalar(problem.fullLoss(vars));
   const limit = DIVERGENCE_FACTOR * initialLoss;
   const losses: number[] = [];
@@ -76,7 +85,7 @@ export function runOne(problem: HalfprecProblem, method: HalfprecMethod, precisi
   let finalLoss = NaN;
   try {
     for (let t = 0; t < steps && !failure; t++) {
-      const { value, grads } = tf.variableGrads(() => problem.stepLoss(vars, t), vars);
+      const { value, grads } = tf.variableGrads(() => problem.stepLoss(vars, t, capture), vars);
       const loss = scalar(value);
       losses.push(loss);
       if (!Number.isFinite(loss) || loss > limit) {

@@ -13,6 +13,7 @@ export function layersNet(name: string, model: tfl.LayersModel, rng: Rng): Net {
     trainable: model.trainableWeights.map((w) => w.read() as tf.Variable),
     stateVars: all,
     forward: (x, training) => model.apply(x, { training }) as tf.Tensor2D,
+    layersModel: model,
     dispose: () => model.dispose(),
   };
 }

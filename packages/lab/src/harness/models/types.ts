@@ -11,6 +11,8 @@ export interface Net {
   readonly trainable: tf.Variable[];
   readonly stateVars: tf.Variable[];
   forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  /** The tfjs-layers model behind the net, if any (SINGD captures its layers' statistics from it). */
+  readonly layersModel?: unknown;
   dispose(): void;
 }
 

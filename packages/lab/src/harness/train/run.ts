@@ -87,6 +87,14 @@ export function configKey(c: RunConfig): string {
   return JSON.stringify({ task: c.task.name, budget: c.budget, optimizer: c.optimizer, hp: c.hp, seed: c.seed, precision: c.precision, data: c.dataSource ?? null });
 }
 
+/** SINGD needs the layers' inputs and output gradients: hand it the tfjs-layers model. */
+function attachLayers(opt: unknown, net: Net): void {
+  const attach = (opt as { attach?: (model: unknown) => string[] }).attach;
+  if (typeof attach !== 'function') return;
+  if (net.layersModel === undefined) throw new Error(`${net.name}: SINGD needs a tfjs-layers model to capture layer statistics; this net is hand-written`);
+  attach.call(opt, net.layersModel);
+}
+
 function stepsPerEpoch(task: TaskSpec, budget: Budget, train: ImageSet | null): number {
   if (task.dataset === 'moby') return budget.stepsPerEpoch ?? 100;
   return Math.ceil(train!.n / budget.batchSize);
@@ -155,6 +163,7 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
   const totalSteps = spe * c.budget.epochs;
   const net = c.task.model(data, Rng.derive(c.seed, 'init'));
   const opt = buildOptimizer(c.optimizer, c.hp, { lr: lrSchedule(c.task, c.hp.lr, totalSteps), batchSize: c.budget.batchSize, precision: c.precision });
+  attachLayers(opt, net);
   const rng = Rng.derive(c.seed, 'data');
   const key = configKey(c);
   const files = c.outDir ? { ckpt: join(c.outDir, 'checkpoint.json'), metrics: join(c.outDir, 'metrics.jsonl'), result: join(c.outDir, 'result.json') } : null;
