@@ -45,6 +45,7 @@ const fitFalls: [string[], Check] = [['history'], ({ history }) => expectFalls(f
  */
 const EXPECTED: Record<string, [string[], Check]> = {
   quickstart: fitFalls,
+  'singd-readme': fitFalls,
   'rfadamw-fit': fitFalls,
   'rfrmsprop-loop': [['losses'], ({ losses }) => expectFalls(losses as number[], 0.9)],
   'ifshampoo-fit': fitFalls,
