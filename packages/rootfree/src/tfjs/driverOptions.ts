@@ -28,6 +28,12 @@ export interface DriverOptions {
    * when it supports the step. Default true; `ROOTFREE_FUSED=0` disables it process-wide.
    */
   fused?: boolean;
+  /**
+   * Memory budget in bytes for the optimizer state plus one step's temporaries, checked against
+   * the method's estimate when the first step binds the variables (before anything is allocated).
+   * Default: on wasm the 4 GiB heap minus what tfjs already holds; elsewhere no limit.
+   */
+  maxMemoryBytes?: number;
 }
 
 /** The driver options after validation. */
@@ -36,6 +42,7 @@ export interface ResolvedDriver {
   clipGradNorm: number | undefined;
   nonFinite: NonFinitePolicy;
   fused: boolean;
+  maxMemoryBytes: number | undefined;
 }
 
 /** A validated parameter group. */
@@ -44,7 +51,7 @@ export interface Group<O> {
   options: O;
 }
 
-const DRIVER_KEYS = ['batchSize', 'paramGroups', 'clipGradNorm', 'nonFinite', 'fused'];
+const DRIVER_KEYS = ['batchSize', 'paramGroups', 'clipGradNorm', 'nonFinite', 'fused', 'maxMemoryBytes'];
 const GROUP_KEYS = ['match', 'options'];
 
 /** Separates driver options from method options, rejecting near-misses of driver keys. */
@@ -67,6 +74,7 @@ export function resolveDriver(driver: DriverOptions): ResolvedDriver {
     clipGradNorm: driver.clipGradNorm === undefined ? undefined : checkNumber('clipGradNorm', driver.clipGradNorm, { min: 0, minExclusive: true }),
     nonFinite: checkEnum('nonFinite', driver.nonFinite ?? 'throw', ['throw', 'skip', 'none'] as const),
     fused: checkBoolean('fused', driver.fused ?? true),
+    maxMemoryBytes: driver.maxMemoryBytes === undefined ? undefined : checkNumber('maxMemoryBytes', driver.maxMemoryBytes, { min: 0, minExclusive: true }),
   };
 }
 
