@@ -1,5 +1,5 @@
 import type { Method } from '../optim/types.js';
-import { checkBoolean, checkEnum, checkNumber, OptionError, suggestKey } from '../optim/validate.js';
+import { checkBoolean, checkEnum, checkNumber, didYouMean, OptionError, suggestKey } from '../optim/validate.js';
 import { resolveBatchSize } from '../optim/common.js';
 
 /** What to do when a gradient contains NaN or ±Inf. Either way the rejected step changes nothing. */
@@ -86,8 +86,7 @@ export function resolveGroups<O>(specs: unknown, method: Method<O>, methodRaw: R
     if (!g || typeof g !== 'object') throw new OptionError(`paramGroups[${i}]`, g, 'an object { match, options }');
     for (const k of Object.keys(g)) {
       if (!GROUP_KEYS.includes(k)) {
-        const guess = suggestKey(k, GROUP_KEYS);
-        throw new OptionError(`paramGroups[${i}].${k}`, (g as unknown as Record<string, unknown>)[k], `a known key (${GROUP_KEYS.join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`);
+        throw new OptionError(`paramGroups[${i}].${k}`, (g as unknown as Record<string, unknown>)[k], `a known key (${GROUP_KEYS.join(', ')})${didYouMean(k, GROUP_KEYS)}`);
       }
     }
     if (typeof g.match !== 'string') throw new OptionError(`paramGroups[${i}].match`, g.match, 'a RegExp source string');
