@@ -20,7 +20,9 @@ describe.each(['cpu', 'wasm'] as const)('zero-size variables on %s', (backend) =
     await useBackend(backend);
   });
 
-  it.each(methods)('%s: a model with empty variables trains; they stay empty and the others match a model without them', async (_n, make) => {
+  const cases = methods.flatMap(([n, make]) => [true, false].map((fused) => [`${n} (fused: ${fused})`, (o: Record<string, unknown>) => make({ fused, ...o })] as [string, Make]));
+
+  it.each(cases)('%s: a model with empty variables trains; they stay empty and the others match a model without them', async (_n, make) => {
     const shapes = [[3, 4], [0], [4, 0], [4]];
     const r = rng(3);
     const init = shapes.map((s) => r.normals(s.reduce((a, b) => a * b, 1)));
@@ -52,7 +54,7 @@ describe.each(['cpu', 'wasm'] as const)('zero-size variables on %s', (backend) =
     [withEmpty, without, again].forEach((o) => o.dispose());
   });
 
-  it.each(methods)('%s: a model of empty variables only', (_n, make) => {
+  it.each(cases)('%s: a model of empty variables only', (_n, make) => {
     const opt = make({});
     const v = makeVar([], [0, 5]);
     const g = tf.zeros([0, 5]);
