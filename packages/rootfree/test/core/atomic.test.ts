@@ -124,6 +124,20 @@ describe.each(['cpu', 'wasm'] as const)('a step is all or nothing on %s', (backe
     s.done();
   });
 
+  it.each([true, false])('IF-Shampoo with float16 factors (fused: %s): the step whose factors overflow fp16 throws, not the next one', async (fused) => {
+    const s = setup(methods[5][1], { fused, preconditionerDtypes: 'float16' });
+    s.step();
+    const before = await s.snapshot();
+    // 300² = 9e4 > 65504 (fp16 max): the factor update overflows on this step.
+    expect(() => s.step(1, 300)).toThrow(new RegExp(`step 1: the update of '${s.vars[1].name}' gives NaN or Inf in .*no state was changed`));
+    expect(await s.snapshot()).toEqual(before);
+    const after = await s.snapshot();
+    expect(after.state.every(([, v]) => (v as number[]).every(Number.isFinite))).toBe(true);
+    s.step();
+    expect(s.opt.iterations).toBe(2);
+    s.done();
+  });
+
   it('an exception inside a unit (not numerical) undoes the units before it and is rethrown as is', async () => {
     const s = setup(methods[5][1], {});
     s.step();
