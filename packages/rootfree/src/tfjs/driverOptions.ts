@@ -2,7 +2,11 @@ import type { Method } from '../optim/types.js';
 import { checkBoolean, checkEnum, checkNumber, didYouMean, OptionError, suggestKey } from '../optim/validate.js';
 import { resolveBatchSize } from '../optim/common.js';
 
-/** What to do when a gradient contains NaN or ±Inf. Either way the rejected step changes nothing. */
+/**
+ * What to do when a gradient, or a new parameter or state value the step computes, is NaN or
+ * ±Inf: 'throw' a `NonFiniteError` naming the variable, or 'skip' the step; either way the
+ * rejected step changes nothing. 'none' checks nothing (no sync, no snapshot, no guarantee).
+ */
 export type NonFinitePolicy = 'throw' | 'skip' | 'none';
 
 /** Options for the parameters whose variable name matches `match` (a RegExp source). */
@@ -21,7 +25,7 @@ export interface DriverOptions {
   paramGroups?: ParamGroupSpec[];
   /** Rescale all gradients so their global L2 norm is at most this value. Default: off. */
   clipGradNorm?: number;
-  /** NaN/Inf gradient policy. Default 'throw' (names the variable). 'none' skips the check (no sync). */
+  /** NaN/Inf policy for gradients and the step's results ({@link NonFinitePolicy}). Default 'throw'. */
   nonFinite?: NonFinitePolicy;
   /**
    * Use the method's fused in-place update (`Method.applyInPlace`: one pass over memory, cpu/wasm)
