@@ -126,7 +126,7 @@ function gather<O>(unit: Unit<O>, grads: Array<tf.Tensor | null>, vars: tf.Varia
 
 function asStepError<O>(e: unknown, r: StepRun<O>): Error {
   if (e instanceof NonFiniteError) {
-    return new NonFiniteError(`${r.owner}: step ${r.step}: ${e.message} (the method's own arithmetic; the gradients are finite); no state was changed`);
+    return new NonFiniteError(`${e.message} (the method's own arithmetic, ${r.owner} step ${r.step}); no state was changed`);
   }
   return e instanceof Error ? e : new Error(String(e));
 }
