@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { storageAccess } from '../backend/fusedKernels.js';
+import { storageAccess, type StorageAccess } from '../backend/fusedKernels.js';
 
 /**
  * Values of the variables a fused (in-place) step is about to overwrite, so a step whose result
@@ -11,11 +11,13 @@ export class Snapshot {
   private arena = new Float32Array(0);
   private used = 0;
   private readonly saved: Array<{ v: tf.Variable; off: number }> = [];
+  private acc: StorageAccess | null = null;
 
   /** Forgets the previous step's values (the arena is kept). */
   begin(): void {
     this.used = 0;
     this.saved.length = 0;
+    this.acc = storageAccess();
   }
 
   save(v: tf.Variable): void {
@@ -26,8 +28,7 @@ export class Snapshot {
       grown.set(this.arena.subarray(0, this.used));
       this.arena = grown;
     }
-    const acc = storageAccess();
-    const span = acc?.read(v) ?? null;
+    const span = this.acc?.read(v) ?? null;
     const src = span ? span.arr.subarray(span.off, span.off + n) : (v.dataSync() as Float32Array);
     this.arena.set(src, this.used);
     this.saved.push({ v, off: this.used });
@@ -53,6 +54,7 @@ export class Snapshot {
   /** Releases the arena (optimizer disposed or reset). */
   release(): void {
     this.begin();
+    this.acc = null;
     this.arena = new Float32Array(0);
   }
 }

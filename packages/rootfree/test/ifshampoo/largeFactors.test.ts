@@ -105,7 +105,7 @@ describe('IF-Shampoo memory estimate', () => {
     // [8, 4] dense: K 64+16 floats, m the same, P cached (T > 1) the same, buf 32 floats.
     const e = unitMemory([{ name: 'x', shape: [8, 4] }], o);
     expect(e.state).toBe(4 * (80 + 80 + 80 + 32));
-    expect(e.working).toBe(28 * 4 * (32 + 80 + 80));
+    expect(e.working).toBe(36 * 4 * (32 + 80 + 80));
     const lean = unitMemory([{ name: 'x', shape: [8, 4] }], resolveIFShampoo({ alpha1: 0, alpha2: 0 }));
     expect(lean.state).toBe(4 * 80);
   });

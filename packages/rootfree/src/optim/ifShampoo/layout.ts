@@ -76,8 +76,9 @@ function largeFactorPolicy(classes: StructureClass[], dims: number[], o: IFShamp
 
 /**
  * Bytes of a unit's state and of the temporaries of one update step. The temporaries were
- * measured with `tf.profile` (cpu and wasm, dense and diagonal factors): ~19–26× the gradient
- * plus the stored factors, since a unit's step runs in one `tf.tidy`; 28× leaves a margin.
+ * measured with `tf.profile` (cpu and wasm, dense and diagonal factors): 19–26× the gradient plus
+ * the stored factors at d ≤ 1024, 32× on a 4096² weight's first step (a unit's step runs in one
+ * `tf.tidy`); 36× leaves a margin.
  */
 export function unitMemory(infos: readonly ParamInfo[], o: IFShampooOptions): { state: number; working: number } {
   const layout = layoutFor(infos, o);
@@ -85,7 +86,7 @@ export function unitMemory(infos: readonly ParamInfo[], o: IFShampooOptions): { 
   const factors = layout.dims.reduce((s, d, a) => s + layout.classes[a].storageBytes(d), 0);
   const cached = layout.dims.reduce((s, d, a) => s + (layout.cacheP[a] ? 4 * d * d : 0), 0);
   const state = factors * (o.alpha2 > 0 ? 2 : 1) + cached + (o.alpha1 > 0 ? 4 * n : 0);
-  return { state, working: 28 * (4 * n + factors + cached) };
+  return { state, working: 36 * (4 * n + factors + cached) };
 }
 
 const slot = (prefix: string, a: number, name: string) => `${prefix}${a}_${name}`;
