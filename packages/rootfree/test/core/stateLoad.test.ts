@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/setup.js';
-import { IFShampoo, RFAdamW, SGD, type RootfreeOptimizer } from '../../src/index.js';
+import { IFShampoo, RFAdamW, SGD, StateError, type RootfreeOptimizer } from '../../src/index.js';
 import type { NamedTensor } from '../../src/tfjs/gradients.js';
 import { makeVar, randomProblem, type Problem } from './helpers.js';
 
@@ -67,6 +67,7 @@ describe.each(['cpu', 'wasm'] as const)('setWeights is all or nothing on %s', (b
     const before = await snapshot(opt, vars);
     const n = tf.memory().numTensors;
     await expect(opt.setWeights(corrupt(good))).rejects.toThrow(msg);
+    await expect(opt.setWeights(corrupt(good))).rejects.toBeInstanceOf(StateError);
     expect(await snapshot(opt, vars)).toEqual(before);
     expect(tf.memory().numTensors).toBeLessThanOrEqual(n + 1);
     expect(() => stepAll(opt, vars, prob, 5, 6)).toThrow(/the last setWeights failed .*every step fails until setWeights succeeds or reset\(\) is called/);
