@@ -65,9 +65,10 @@ describe.each(['cpu', 'wasm'] as const)('setWeights is all or nothing on %s', (b
     const vars = prob.shapes.map((s, i) => makeVar(prob.init[i], s));
     stepAll(opt, vars, prob, 0, 5);
     const before = await snapshot(opt, vars);
+    const bad = corrupt(good);
     const n = tf.memory().numTensors;
-    await expect(opt.setWeights(corrupt(good))).rejects.toThrow(msg);
-    await expect(opt.setWeights(corrupt(good))).rejects.toBeInstanceOf(StateError);
+    await expect(opt.setWeights(bad)).rejects.toThrow(msg);
+    await expect(opt.setWeights(bad)).rejects.toBeInstanceOf(StateError);
     expect(await snapshot(opt, vars)).toEqual(before);
     expect(tf.memory().numTensors).toBeLessThanOrEqual(n + 1);
     expect(() => stepAll(opt, vars, prob, 5, 6)).toThrow(/the last setWeights failed .*every step fails until setWeights succeeds or reset\(\) is called/);
