@@ -26,6 +26,7 @@ export type { NamedTensor } from './tfjs/gradients.js';
 export { evaluateSchedule, type LrSchedule, type ScheduleSpec } from './optim/schedules.js';
 export { OptionError } from './optim/validate.js';
 export { NonFiniteError } from './errors.js';
+export { StateError } from './tfjs/stateIO.js';
 export type { SGDOptions } from './optim/sgd.js';
 export type { AdamWOptions } from './optim/adamw.js';
 export type { RMSpropOptions } from './optim/rmsprop.js';

@@ -1,4 +1,4 @@
-import { checkEnum, checkNumber, OptionError } from './validate.js';
+import { checkEnum, checkNumber, didYouMean, OptionError } from './validate.js';
 
 /**
  * Learning-rate schedules as data (so they survive `getConfig`/`model.save`), evaluated as a
@@ -17,12 +17,22 @@ export type ScheduleSpec =
 /** A learning rate: a number, a schedule spec, or a function of the step (not serializable). */
 export type LrSchedule = number | ScheduleSpec | ((step: number) => number);
 
+const SCHEDULE_KEYS: Record<ScheduleSpec['type'], string[]> = {
+  constant: ['type', 'value'],
+  multistep: ['type', 'value', 'milestones', 'gamma'],
+  cosine: ['type', 'value', 'totalSteps', 'warmupSteps', 'minValue', 'warmupInit'],
+};
+
 export function validateSchedule(option: string, s: unknown): LrSchedule {
   if (typeof s === 'number') return checkNumber(option, s, { min: 0 });
   if (typeof s === 'function') return s as (step: number) => number;
   if (!s || typeof s !== 'object') throw new OptionError(option, s, 'a number, a schedule object or a function');
   const spec = s as ScheduleSpec;
   checkEnum(`${option}.type`, spec.type, ['constant', 'multistep', 'cosine'] as const);
+  const known = SCHEDULE_KEYS[spec.type];
+  for (const [k, v] of Object.entries(spec)) {
+    if (!known.includes(k)) throw new OptionError(`${option}.${k}`, v, `a known key of a '${spec.type}' schedule (${known.join(', ')})${didYouMean(k, known)}`);
+  }
   checkNumber(`${option}.value`, spec.value, { min: 0 });
   if (spec.type === 'multistep') {
     if (!Array.isArray(spec.milestones)) throw new OptionError(`${option}.milestones`, spec.milestones, 'an array of step numbers');

@@ -70,6 +70,12 @@ export interface Method<O> {
    */
   applyInPlace?(params: tf.Variable[], grads: tf.Tensor[], state: Record<string, tf.Variable>, options: O, ctx: StepContext, info: ParamInfo[]): boolean;
   /**
+   * Optional memory estimate of one unit in bytes: `state` (its state slots) and `working` (the
+   * peak of temporaries during one step). The driver sums it over units when it binds the
+   * variables and refuses a model that cannot fit before allocating anything.
+   */
+  memoryEstimate?(params: ParamInfo[], options: O): { state: number; working: number };
+  /**
    * Completes in-place work deferred during the step (batched wasm kernels). The driver calls it
    * once per step after every unit, inside the step's `tf.tidy` (the gradients are still alive),
    * also when a unit threw.

@@ -68,9 +68,7 @@ export function checkEnum<T extends string>(option: string, value: unknown, allo
 export function checkKnownKeys(where: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      const guess = suggestKey(key, known);
-      const hint = guess ? `; did you mean '${guess}'?` : '';
-      throw new OptionError(`${where}.${key}`, (options as Record<string, unknown>)[key], `a known option (${known.join(', ')})${hint}`);
+      throw new OptionError(`${where}.${key}`, (options as Record<string, unknown>)[key], `a known option (${known.join(', ')})${didYouMean(key, known)}`);
     }
   }
 }
@@ -79,4 +77,29 @@ export function checkKnownKeys(where: string, options: object, known: readonly s
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
   const norm = (k: string) => k.replace(/_/g, '').toLowerCase();
   return known.find((k) => norm(k) === norm(key));
+}
+
+/**
+ * "; did you mean 'x'?" for an unknown key: the known key equal up to case and underscores, else
+ * those it abbreviates or extends (`warmup`, `option`), else those within two edits (`gama`);
+ * '' when none is close.
+ */
+export function didYouMean(key: string, known: readonly string[]): string {
+  const exact = suggestKey(key, known);
+  const norm = (k: string) => k.replace(/_/g, '').toLowerCase();
+  const k = norm(key);
+  let hits = exact ? [exact] : known.filter((c) => k.length >= 3 && (norm(c).startsWith(k) || k.startsWith(norm(c))) && norm(c).length >= 3);
+  if (hits.length === 0 && k.length >= 4) hits = known.filter((c) => editDistance(k, norm(c)) <= 2);
+  if (hits.length === 0) return '';
+  return `; did you mean ${hits.map((h) => `'${h}'`).join(' or ')}?`;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[b.length];
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { evaluateSchedule } from '../optim/schedules.js';
 import type { LrSchedule } from '../optim/schedules.js';
-import type { Method, ParamInfo, State, StepContext } from '../optim/types.js';
+import type { Method, ParamInfo } from '../optim/types.js';
 import { OptionError } from '../optim/validate.js';
 import { resolveBatchSize } from '../optim/common.js';
 import { NonFiniteError } from '../errors.js';
@@ -9,8 +9,12 @@ import { resolveDriver, resolveGroups, splitOptions, type Group, type ResolvedDr
 import { checkGradient, checkPartition, clipByGlobalNorm, normalizeGradients, type GradList, type NamedTensor } from './gradients.js';
 import { firstNonFiniteGradient } from './finiteCheck.js';
 import { configOf } from './serialization.js';
-import { exportState, importState } from './stateIO.js';
-import { COUNT_SLOT, type Unit } from './unit.js';
+import { cloneSaved, disposeSaved, exportState, loadInto, parseSaved, savedList, StateError, type SavedState } from './stateIO.js';
+import { dropState, type Unit } from './unit.js';
+import { Binding } from './binding.js';
+import { Snapshot } from './snapshot.js';
+import { runStep } from './step.js';
+import { checkMemory } from './memory.js';
 import { installFitBatchSize } from './fitBatchSize.js';
 import { assertSingleTfjsCore } from './singleCore.js';
 
@@ -25,11 +29,12 @@ let instanceCounter = 0;
 
 /**
  * The tfjs `Optimizer` adapter over an engine {@link Method}. It owns the state variables, binds
- * them to the gradient list by position (tfjs renames variables on reload, so names cannot be
- * keys), runs the step (NaN policy, clipping, schedules, groups) and implements
- * `getWeights`/`setWeights`/`getConfig` so `model.save`/`loadLayersModel` restore it. The parts
- * live beside it: option parsing (driverOptions), gradient checks (gradients), the non-finite
- * check (finiteCheck), config (serialization) and state lists (stateIO).
+ * them to the first step's variables by identity (loaded state attaches by position at that
+ * step: tfjs renames variables on reload), runs each step all or nothing (NaN policy, clipping,
+ * schedules, groups) and implements `getWeights`/`setWeights`/`getConfig` so
+ * `model.save`/`loadLayersModel` restore it. The parts live beside it: option parsing
+ * (driverOptions), gradient checks (gradients), binding (binding), the step (step, snapshot,
+ * finiteCheck), memory estimate (memory), config (serialization) and state lists (stateIO).
  */
 export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf.Optimizer {
   /** Resolved options of the default group (validated at construction). */
@@ -39,8 +44,12 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
   private readonly groups: Array<Group<O>>;
   private readonly driver: ResolvedDriver;
   private units: Array<Unit<O>> | null = null;
-  private bound: ParamInfo[] = [];
-  private pending: NamedTensor[] | null = null;
+  private binding: Binding | null = null;
+  /** State loaded before the first step, attached when the first step binds the variables. */
+  private pending: SavedState | null = null;
+  /** The error of the last failed `setWeights` (every step throws until a load succeeds or `reset`). */
+  private loadError: Error | null = null;
+  private readonly snapshot = new Snapshot();
   private exported: tf.Tensor[] = [];
   private fitBatchSize: number | undefined;
   private readonly uid = ++instanceCounter;
@@ -73,13 +82,14 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[], applyOptions: ApplyOptions = {}): void {
-    const list = normalizeGradients(variableGradients);
+    const owner = this.getClassName();
+    let list = normalizeGradients(variableGradients);
     const batchSize = this.resolveStepBatchSize(applyOptions);
-    const bound = this.units === null ? null : this.bound;
-    if (bound !== null && list.length !== bound.length) throw this.bindingError(list.length);
-    const vars = list.map(({ name, tensor }, i) => checkGradient(name, tensor, bound?.[i], i, this.getClassName()));
-    if (this.units === null) {
-      assertSingleTfjsCore(this.getClassName());
+    if (this.loadError !== null) throw loadFailed(owner, this.loadError);
+    let vars = list.map(({ name, tensor }) => checkGradient(name, tensor, owner));
+    if (this.binding !== null) ({ list, vars } = this.binding.order(list, vars, owner));
+    else {
+      assertSingleTfjsCore(owner);
       installFitBatchSize();
       this.bind(list, vars, batchSize);
     }
@@ -90,50 +100,22 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     // Every schedule is evaluated before anything changes, so a bad value cannot leave a half-applied step.
     for (const unit of units) unit.lrNow = evaluateSchedule(unit.lr, step);
     const clip = this.driver.clipGradNorm;
+    let failure = null as Error | null;
     tf.tidy(() => {
       const grads = clip === undefined ? list.map((g) => g.tensor) : clipByGlobalNorm(list.map((g) => g.tensor), clip);
-      try {
-        this.applyUnits(units, grads, vars, step, batchSize);
-      } finally {
-        this.method.endStep?.();
-      }
-    });
-    this.incrementIterations();
-  }
-
-  /** The step's units in order: fused in place where the method can, else `apply` and assign. */
-  private applyUnits(units: Array<Unit<O>>, grads: Array<tf.Tensor | null>, vars: Array<tf.Variable | null>, step: number, batchSize: number): void {
-    for (const unit of units) {
-      if (!gather(unit, grads, vars)) continue;
-      const ctx = unit.ctx;
-      ctx.step = step;
-      ctx.unitStep = unit.count;
-      ctx.lr = unit.lrNow;
-      ctx.batchSize = batchSize;
-      this.ensureState(unit, ctx);
-      const { p, g } = unit;
-      if (this.driver.fused && this.method.applyInPlace?.(p, g, unit.state!, unit.options, ctx, unit.info)) {
-        unit.count++;
-        continue;
-      }
-      tf.tidy(() => {
-        const out = this.method.apply(p, g, unit.state!, unit.options, ctx, unit.info);
-        out.params.forEach((t, k) => p[k].assign(t));
-        for (const [slot, v] of Object.entries(unit.state!)) {
-          const next = out.state[slot];
-          if (!next) throw new Error(`internal: method '${this.method.id}' dropped state slot '${slot}'`);
-          v.assign(next);
-        }
+      failure = runStep({
+        method: this.method, units, grads, vars, step, batchSize, owner,
+        fused: this.driver.fused,
+        guard: this.driver.nonFinite !== 'none',
+        snapshot: this.snapshot,
+        statePrefix: `rootfree${this.uid}`,
       });
-      unit.count++;
+    });
+    if (failure !== null) {
+      if (failure instanceof NonFiniteError && this.driver.nonFinite === 'skip') return;
+      throw failure;
     }
-  }
-
-  private bindingError(got: number): Error {
-    return new Error(
-      `${this.getClassName()}: got ${got} gradients but the optimizer is bound to ${this.bound.length} variables ` +
-        `(${this.bound.map((b) => b.name).join(', ')}); pass the same variables in the same order every step`,
-    );
+    this.incrementIterations();
   }
 
   override async getWeights(): Promise<NamedTensor[]> {
@@ -143,20 +125,59 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     const own = (t: tf.Tensor): tf.Tensor => (this.exported.push(t), t);
     const out: NamedTensor[] = [{ name: 'iter', tensor: own(tf.scalar(this.iterations, 'int32')) }];
     // Loaded but not yet bound (e.g. loadLayersModel then save again): pass the loaded state on.
-    if (this.units === null && this.pending) return out.concat(this.pending);
+    if (this.units === null && this.pending) return out.concat(savedList(this.pending, own));
     return out.concat(exportState(this.units ?? [], own));
   }
 
+  /**
+   * Loads a `getWeights` list, all or nothing. The list is checked on its own (names, order,
+   * counters, dtypes, finite values) and, once the optimizer is bound, against its variables'
+   * state (units, slots, shapes); before the first step it is kept and checked when the first
+   * step binds the variables (by position: tfjs renames variables when it reloads a model). A
+   * rejected list changes nothing, and every later step throws until a valid list is loaded or
+   * {@link reset} is called, so training never continues silently from state other than the
+   * one the caller meant to load.
+   */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    if (!Array.isArray(weightValues) || weightValues.length === 0 || weightValues[0].name !== 'iter') {
-      throw new Error(`${this.getClassName()}.setWeights: expected the list from getWeights() starting with 'iter'`);
+    const owner = this.getClassName();
+    try {
+      const saved = parseSaved(weightValues, owner);
+      if (this.units !== null) {
+        // Through clones: the list may hold the state variables themselves (setWeights(await getWeights())).
+        const copy = cloneSaved(saved);
+        try {
+          loadInto(this.units, copy, this.method, `rootfree${this.uid}`, owner);
+        } finally {
+          disposeSaved(copy);
+        }
+      } else {
+        // Clone before disposing the old pending state: the list may hold it (getWeights before binding).
+        const previous = this.pending;
+        this.pending = cloneSaved(saved);
+        disposeSaved(previous);
+      }
+      this.iterations_ = saved.iterations;
+      this.loadError = null;
+    } catch (e) {
+      this.loadError = e as Error;
+      throw e;
     }
-    const rest = await this.extractIterations(weightValues);
-    // Clone before disposing the old pending list: `rest` may be that list (getWeights before binding).
-    const previous = this.pending;
-    this.pending = rest.map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
-    previous?.forEach((w) => w.tensor.dispose());
-    if (this.units !== null) this.applyPending();
+  }
+
+  /**
+   * Drops all state and the binding to variables, as if the optimizer were new (same options):
+   * iterations 0, no state, no pending loaded state, no failed load. The next step binds the
+   * variables it is given. Use it to recover after a rejected `setWeights`, or to train another model.
+   */
+  reset(): void {
+    for (const unit of this.units ?? []) dropState(unit);
+    disposeSaved(this.pending);
+    this.units = null;
+    this.binding = null;
+    this.pending = null;
+    this.loadError = null;
+    this.snapshot.release();
+    this.iterations_ = 0;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -176,11 +197,8 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
   }
 
   override dispose(): void {
-    for (const unit of this.units ?? []) Object.values(unit.state ?? {}).forEach((v) => v.dispose());
-    this.pending?.forEach((w) => w.tensor.dispose());
+    this.reset();
     this.exported.forEach((t) => t.dispose());
-    this.units = null;
-    this.pending = null;
     this.exported = [];
     super.dispose();
   }
@@ -202,38 +220,31 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     return resolveBatchSize(b, 'applyGradients batchSize');
   }
 
-  private bind(list: GradList, vars: Array<tf.Variable | null>, batchSize: number): void {
-    const info: ParamInfo[] = list.map((g, i) => ({ name: g.name, shape: vars[i]!.shape.slice() }));
-    const partition = this.method.partition ? this.method.partition(info, this.options) : info.map((_, i) => [i]);
-    checkPartition(partition, info);
-    this.bound = info;
-    this.units = partition.map((indices) => {
+  /**
+   * Binds the optimizer to the first step's variables: units from the method's partition (empty
+   * variables get none: there is nothing to update), the memory check, and pending loaded state
+   * (by position). Nothing is kept when any of it throws, so the next step tries again.
+   */
+  private bind(list: GradList, vars: tf.Variable[], batchSize: number): void {
+    const info: ParamInfo[] = list.map((g, i) => ({ name: g.name, shape: vars[i].shape.slice() }));
+    const nonEmpty = info.flatMap((p, i) => (p.shape.includes(0) ? [] : [i]));
+    const sub = nonEmpty.map((i) => info[i]);
+    const partition = this.method.partition ? this.method.partition(sub, this.options) : sub.map((_, i) => [i]);
+    checkPartition(partition, sub);
+    const units: Array<Unit<O>> = partition.map((local) => {
+      const indices = local.map((k) => nonEmpty[k]);
       const options = this.optionsFor(info[indices[0]].name);
       const scratch = { g: new Array<tf.Tensor>(indices.length), p: new Array<tf.Variable>(indices.length), ctx: { step: 0, unitStep: 0, lr: 0, batchSize }, lrNow: 0 };
       return { indices, info: indices.map((i) => info[i]), options, lr: options.lr, state: null, count: 0, ...scratch };
     });
+    checkMemory(this.method, units, this.driver.maxMemoryBytes, this.getClassName());
     if (this.pending) {
-      const ctx: StepContext = { step: this.iterations, unitStep: 0, lr: 0, batchSize };
-      for (const unit of this.units) this.ensureState(unit, ctx);
-      this.applyPending();
+      loadInto(units, this.pending, this.method, `rootfree${this.uid}`, this.getClassName());
+      disposeSaved(this.pending);
+      this.pending = null;
     }
-  }
-
-  private ensureState(unit: Unit<O>, ctx: StepContext): void {
-    if (unit.state !== null) return;
-    const init = tf.tidy(() => this.method.init(unit.info, unit.options, ctx)) as State;
-    unit.state = {};
-    for (const [slot, t] of Object.entries(init)) {
-      if (slot === COUNT_SLOT || slot.includes('/')) throw new Error(`internal: invalid state slot name '${slot}'`);
-      unit.state[slot] = tf.variable(t, false, `rootfree${this.uid}/${unit.indices[0]}/${slot}`);
-      t.dispose();
-    }
-  }
-
-  private applyPending(): void {
-    const pending = this.pending ?? [];
-    this.pending = null;
-    importState(this.units!, pending, this.iterations, this.getClassName());
+    this.units = units;
+    this.binding = new Binding(vars);
   }
 
   private allFinite(list: GradList): boolean {
@@ -244,14 +255,8 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
   }
 }
 
-/** Fills the unit's scratch arrays; false when a gradient of the unit is missing (unit skipped). */
-function gather<O>(unit: Unit<O>, grads: Array<tf.Tensor | null>, vars: Array<tf.Variable | null>): boolean {
-  const { indices, g, p } = unit;
-  for (let k = 0; k < indices.length; k++) {
-    const t = grads[indices[k]];
-    if (t === null) return false;
-    g[k] = t;
-    p[k] = vars[indices[k]]!;
-  }
-  return true;
+function loadFailed(owner: string, cause: Error): Error {
+  return new StateError(
+    `${owner}: the last setWeights failed (${cause.message}); every step fails until setWeights succeeds or reset() is called, so training cannot continue from other state than the one meant to be loaded`,
+  );
 }

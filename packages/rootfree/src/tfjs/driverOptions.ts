@@ -1,8 +1,12 @@
 import type { Method } from '../optim/types.js';
-import { checkBoolean, checkEnum, checkNumber, OptionError, suggestKey } from '../optim/validate.js';
+import { checkBoolean, checkEnum, checkNumber, didYouMean, OptionError, suggestKey } from '../optim/validate.js';
 import { resolveBatchSize } from '../optim/common.js';
 
-/** What to do when a gradient contains NaN or ±Inf. Either way the rejected step changes nothing. */
+/**
+ * What to do when a gradient, or a new parameter or state value the step computes, is NaN or
+ * ±Inf: 'throw' a `NonFiniteError` naming the variable, or 'skip' the step; either way the
+ * rejected step changes nothing. 'none' checks nothing (no sync, no snapshot, no guarantee).
+ */
 export type NonFinitePolicy = 'throw' | 'skip' | 'none';
 
 /** Options for the parameters whose variable name matches `match` (a RegExp source). */
@@ -21,13 +25,19 @@ export interface DriverOptions {
   paramGroups?: ParamGroupSpec[];
   /** Rescale all gradients so their global L2 norm is at most this value. Default: off. */
   clipGradNorm?: number;
-  /** NaN/Inf gradient policy. Default 'throw' (names the variable). 'none' skips the check (no sync). */
+  /** NaN/Inf policy for gradients and the step's results ({@link NonFinitePolicy}). Default 'throw'. */
   nonFinite?: NonFinitePolicy;
   /**
    * Use the method's fused in-place update (`Method.applyInPlace`: one pass over memory, cpu/wasm)
    * when it supports the step. Default true; `ROOTFREE_FUSED=0` disables it process-wide.
    */
   fused?: boolean;
+  /**
+   * Memory budget in bytes for the optimizer state plus one step's temporaries, checked against
+   * the method's estimate when the first step binds the variables (before anything is allocated).
+   * Default: on wasm the 4 GiB heap minus what tfjs already holds; elsewhere no limit.
+   */
+  maxMemoryBytes?: number;
 }
 
 /** The driver options after validation. */
@@ -36,6 +46,7 @@ export interface ResolvedDriver {
   clipGradNorm: number | undefined;
   nonFinite: NonFinitePolicy;
   fused: boolean;
+  maxMemoryBytes: number | undefined;
 }
 
 /** A validated parameter group. */
@@ -44,7 +55,7 @@ export interface Group<O> {
   options: O;
 }
 
-const DRIVER_KEYS = ['batchSize', 'paramGroups', 'clipGradNorm', 'nonFinite', 'fused'];
+const DRIVER_KEYS = ['batchSize', 'paramGroups', 'clipGradNorm', 'nonFinite', 'fused', 'maxMemoryBytes'];
 const GROUP_KEYS = ['match', 'options'];
 
 /** Separates driver options from method options, rejecting near-misses of driver keys. */
@@ -67,6 +78,7 @@ export function resolveDriver(driver: DriverOptions): ResolvedDriver {
     clipGradNorm: driver.clipGradNorm === undefined ? undefined : checkNumber('clipGradNorm', driver.clipGradNorm, { min: 0, minExclusive: true }),
     nonFinite: checkEnum('nonFinite', driver.nonFinite ?? 'throw', ['throw', 'skip', 'none'] as const),
     fused: checkBoolean('fused', driver.fused ?? true),
+    maxMemoryBytes: driver.maxMemoryBytes === undefined ? undefined : checkNumber('maxMemoryBytes', driver.maxMemoryBytes, { min: 0, minExclusive: true }),
   };
 }
 
@@ -78,8 +90,7 @@ export function resolveGroups<O>(specs: unknown, method: Method<O>, methodRaw: R
     if (!g || typeof g !== 'object') throw new OptionError(`paramGroups[${i}]`, g, 'an object { match, options }');
     for (const k of Object.keys(g)) {
       if (!GROUP_KEYS.includes(k)) {
-        const guess = suggestKey(k, GROUP_KEYS);
-        throw new OptionError(`paramGroups[${i}].${k}`, (g as unknown as Record<string, unknown>)[k], `a known key (${GROUP_KEYS.join(', ')})${guess ? `; did you mean '${guess}'?` : ''}`);
+        throw new OptionError(`paramGroups[${i}].${k}`, (g as unknown as Record<string, unknown>)[k], `a known key (${GROUP_KEYS.join(', ')})${didYouMean(k, GROUP_KEYS)}`);
       }
     }
     if (typeof g.match !== 'string') throw new OptionError(`paramGroups[${i}].match`, g.match, 'a RegExp source string');

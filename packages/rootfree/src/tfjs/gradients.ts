@@ -15,16 +15,10 @@ export function normalizeGradients(g: tf.NamedTensorMap | NamedTensor[]): GradLi
   return Object.keys(g).map((name) => ({ name, tensor: g[name] ?? null }));
 }
 
-/**
- * The registered variable behind a gradient, after checking the gradient; `bound` (the shape bound
- * to this position at the first step) catches a different variable list passed later.
- */
-export function checkGradient(name: string, grad: tf.Tensor | null, bound: ParamInfo | undefined, i: number, owner: string): tf.Variable {
+/** The registered variable behind a gradient, after checking the gradient. */
+export function checkGradient(name: string, grad: tf.Tensor | null, owner: string): tf.Variable {
   const v = tf.engine().registeredVariables[name] as tf.Variable | undefined;
-  if (!v) throw new Error(`applyGradients: unknown variable '${name}' (not a registered tf.Variable)`);
-  if (bound !== undefined && !tf.util.arraysEqual(v.shape, bound.shape)) {
-    throw new Error(`${owner}: variable '${name}' at position ${i} has shape [${v.shape}], but position ${i} was bound to '${bound.name}' with shape [${bound.shape}]`);
-  }
+  if (!v) throw new Error(`${owner}.applyGradients: unknown variable '${name}' (not a registered tf.Variable)`);
   if (grad === null) return v;
   if (!(grad instanceof tf.Tensor)) throw new TypeError(`applyGradients: gradient of '${name}' is not a tf.Tensor${foreignHint(grad)}`);
   if (!tf.util.arraysEqual(grad.shape, v.shape)) {

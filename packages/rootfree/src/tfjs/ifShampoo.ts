@@ -23,8 +23,10 @@ export class IFShampoo extends RootfreeOptimizer<IFShampooOptions> {
   constructor(options: IFShampooConfig = {}) {
     // Which parameters form one preconditioned tensor is decided once for the whole model, so a
     // per-group rule could disagree with the partition; reject it instead of half-honouring it.
-    (options.paramGroups ?? []).forEach((g, i) => {
-      if (g?.options && 'combineParams' in g.options) {
+    // Shapes are checked (OptionError) by the driver; only well-formed groups are looked into here.
+    const groups: unknown = options?.paramGroups;
+    (Array.isArray(groups) ? groups : []).forEach((g, i) => {
+      if (g?.options && typeof g.options === 'object' && 'combineParams' in g.options) {
         throw new OptionError(`paramGroups[${i}].options.combineParams`, g.options.combineParams, 'no per-group value (set combineParams at the top level)');
       }
     });

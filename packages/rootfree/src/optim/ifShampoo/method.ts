@@ -5,7 +5,7 @@ import type { Structured } from '../../structures/index.js';
 import { compositeTail, fusedTail, type TailOptions } from '../fused/tail.js';
 import type { Method, ParamInfo, State, StepContext } from '../types.js';
 import { partitionParams } from './combine.js';
-import { layoutFor, readFactors, writeFactors } from './layout.js';
+import { layoutFor, readFactors, unitMemory, writeFactors } from './layout.js';
 import { resolveIFShampoo, type IFShampooOptions } from './options.js';
 import { factorScale, precondition, scaledOuter } from './precondition.js';
 import { isUpdateStep } from './schedule.js';
@@ -22,6 +22,7 @@ export const ifShampooMethod: Method<IFShampooOptions> = {
   id: 'ifshampoo',
   resolve: resolveIFShampoo,
   partition: (params, o) => partitionParams(params, o.combineParams),
+  memoryEstimate: unitMemory,
   init(infos, o) {
     const layout = layoutFor(infos, o);
     const s: State = {};

@@ -57,11 +57,20 @@ export interface IFShampooOptions extends BaseOptions {
    * before K Kᵀ). Off only for ablations: mathematically identical, less robust in bf16. Default true.
    */
   scalingTricks: boolean;
+  /**
+   * Large-factor policy: a factor of dimension d_a > maxFactorDim whose structure stores more than
+   * `largeFactorStructure` would (a dense 4096×4096 factor is 64 MiB, its step temporaries ~30× that,
+   * and its matmuls take seconds) uses `largeFactorStructure` instead, with a one-time warning
+   * naming the parameter. Default 1024 (as Shampoo's maxPreconditionerDim), integer >= 1.
+   */
+  maxFactorDim: number;
+  /** Structure of the factors beyond `maxFactorDim` (a structure name). Default 'diagonal'. */
+  largeFactorStructure: string;
 }
 
 const KEYS = [
   'lr', 'beta2', 'alpha1', 'alpha2', 'lam', 'kappa', 'T', 'paperSchedule', 'discountPatterns', 'discountFactor',
-  'structures', 'preconditionerDtypes', 'combineParams', 'scalingTricks',
+  'structures', 'preconditionerDtypes', 'combineParams', 'scalingTricks', 'maxFactorDim', 'largeFactorStructure',
 ];
 
 export const DEFAULT_DISCOUNT_PATTERNS = ['norm', 'proj', 'bias'];
@@ -82,6 +91,8 @@ export interface IFShampooUserOptions {
   preconditionerDtypes?: PerRank<string>;
   combineParams?: CombineRuleSpec | CombineRuleSpec[];
   scalingTricks?: boolean;
+  maxFactorDim?: number;
+  largeFactorStructure?: string;
 }
 
 export function resolveIFShampoo(raw: Record<string, unknown>): IFShampooOptions {
@@ -108,6 +119,12 @@ export function resolveIFShampoo(raw: Record<string, unknown>): IFShampooOptions
     preconditionerDtypes: resolvePerRank('preconditionerDtypes', raw.preconditionerDtypes ?? 'float32', (v, where) => parsePrecision(v, where)),
     combineParams: resolveRules(raw.combineParams ?? ['perParameter']),
     scalingTricks: checkBoolean('scalingTricks', raw.scalingTricks ?? true),
+    maxFactorDim: checkNumber('maxFactorDim', raw.maxFactorDim ?? 1024, { min: 1, integer: true }),
+    largeFactorStructure: (() => {
+      const v = raw.largeFactorStructure ?? 'diagonal';
+      checkStructure(v, 'largeFactorStructure');
+      return v as string;
+    })(),
   };
 }
 

@@ -1,3 +1,4 @@
+import { OptionError } from '../validate.js';
 import type { IFShampooOptions } from './options.js';
 
 /** Largest k with 4^k <= n (integer arithmetic: `Math.log(n)/Math.log(4)` can round down at powers of 4). */
@@ -45,7 +46,8 @@ export function isUpdateStep(o: IFShampooOptions, step: number): boolean {
   if (typeof o.T === 'function') {
     const last = lastDecision.get(o);
     if (last && last.step === step) return last.update;
-    const update = Boolean(o.T(step));
+    const update: unknown = o.T(step);
+    if (typeof update !== 'boolean') throw new OptionError(`T(${step})`, update, 'a boolean from the update-schedule function');
     lastDecision.set(o, { step, update });
     return update;
   }

@@ -43,7 +43,7 @@ export interface ShampooOptions extends BaseOptions {
   beta1: number;
   /** EMA factor of the Kronecker factors; 1 = plain running sum (AdaGrad-like) [betas[1]]. Default 1, range (0, 1]. */
   beta2: number;
-  /** ε added to the PSD-shifted eigenvalues before the inverse root (the damping) [epsilon]. Default 1e-12, >= 0. */
+  /** ε added to the PSD-shifted eigenvalues before the inverse root (the damping) [epsilon]. Default 1e-12, > 0 (as the reference: with 0 a rank-deficient factor has no inverse root). */
   epsilon: number;
   /** Heavy-ball momentum μ on the search direction [momentum]. Default 0, range [0, 1). */
   momentum: number;
@@ -77,7 +77,7 @@ export interface ShampooOptions extends BaseOptions {
   exponentMultiplier: number;
   /** Grafted method [grafting_type] (see {@link GraftingType}). Default 'adagrad'. */
   grafting: GraftingType;
-  /** ε of the grafted method [grafting_epsilon]. Default 1e-3, >= 0. */
+  /** ε of the grafted method [grafting_epsilon]. Default 1e-3, > 0 (as the reference: with 0 a zero gradient entry gives 0/0). */
   graftingEpsilon: number;
   /** EMA factor of the grafted method's accumulator (rmsprop*, adam*, lamb; AdaGrad always sums) [grafting_beta2]. Default 1, range (0, 1]. */
   graftingBeta2: number;
@@ -150,7 +150,7 @@ export function resolveShampooOptions(raw: Record<string, unknown>): ShampooOpti
     lr: resolveLr(raw, 1e-2),
     beta1: checkNumber('beta1', raw.beta1 ?? 0.9, { min: 0, max: 1, maxExclusive: true }),
     beta2: checkNumber('beta2', raw.beta2 ?? 1, { min: 0, max: 1, minExclusive: true }),
-    epsilon: checkNumber('epsilon', raw.epsilon ?? 1e-12, { min: 0 }),
+    epsilon: checkNumber('epsilon', raw.epsilon ?? 1e-12, { min: 0, minExclusive: true }),
     momentum: checkNumber('momentum', raw.momentum ?? 0, { min: 0, max: 1, maxExclusive: true }),
     nesterov: checkBoolean('nesterov', raw.nesterov ?? false),
     weightDecay: checkNumber('weightDecay', raw.weightDecay ?? 0, { min: 0 }),
@@ -161,7 +161,7 @@ export function resolveShampooOptions(raw: Record<string, unknown>): ShampooOpti
     exponentOverride: checkExponentOverride(raw.exponentOverride ?? 0),
     exponentMultiplier: checkNumber('exponentMultiplier', raw.exponentMultiplier ?? 1, { min: 0, minExclusive: true }),
     grafting: checkEnum('grafting', raw.grafting ?? 'adagrad', GRAFTING_TYPES),
-    graftingEpsilon: checkNumber('graftingEpsilon', raw.graftingEpsilon ?? 1e-3, { min: 0 }),
+    graftingEpsilon: checkNumber('graftingEpsilon', raw.graftingEpsilon ?? 1e-3, { min: 0, minExclusive: true }),
     graftingBeta2: checkNumber('graftingBeta2', raw.graftingBeta2 ?? 1, { min: 0, max: 1, minExclusive: true }),
     mergeDims: checkBoolean('mergeDims', raw.mergeDims ?? false),
     maxPreconditionerDim: checkNumber('maxPreconditionerDim', raw.maxPreconditionerDim ?? 1024, { min: 1, integer: true }),
