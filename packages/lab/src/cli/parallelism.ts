@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { intFlag, type ParsedArgs } from './args.js';
+import { intFlag, UsageError, type ParsedArgs } from './args.js';
 
 /** How `compare` and `tune` spend the machine's cores: processes in parallel × wasm threads each. */
 export interface Parallelism {
@@ -22,7 +22,7 @@ const THREADS_MAX = 2;
 export function parallelismFlags(args: ParsedArgs, backend: 'wasm' | 'cpu', cores = availableParallelism()): Parallelism {
   const hasJobs = args.flags.jobs !== undefined;
   const hasThreads = args.flags.threads !== undefined;
-  if (hasThreads && backend !== 'wasm') throw new Error(`--threads: only the wasm backend has threads; got --backend ${backend}`);
+  if (hasThreads && backend !== 'wasm') throw new UsageError(`--threads: only the wasm backend has threads; got --backend ${backend}`);
   const fit = (n: number) => Math.max(1, Math.min(THREADS_MAX, n));
   let jobs: number;
   let threads: number;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
 import { parallelismFlags } from '../../src/cli/parallelism.js';
+import { TRAINING_OPTIONS } from '../../src/cli/commands/shared.js';
 
-const p = (argv: string[], cores: number, backend: 'wasm' | 'cpu' = 'wasm') => parallelismFlags(parseArgs(argv), backend, cores);
+const p = (argv: string[], cores: number, backend: 'wasm' | 'cpu' = 'wasm') => parallelismFlags(parseArgs(argv, TRAINING_OPTIONS), backend, cores);
 
 describe('--jobs / --threads (compare and tune)', () => {
   it('defaults: jobs first (up to 2), leftover cores as threads (up to 2)', () => {

@@ -1,19 +1,21 @@
-import { useBackend, type BackendName } from 'rootfree';
+import { useBackend } from 'rootfree';
 import { goldenFiles, loadGolden } from '../../conformance/golden.js';
 import { runCase } from '../../conformance/runner.js';
 import '../../tfjsSetup.js';
-import { stringFlag, type ParsedArgs } from '../args.js';
+import { UsageError, type ParsedArgs } from '../args.js';
+import { parseBackendFlag } from './shared.js';
 import type { Command } from '../command.js';
 
 export const command: Command = {
   name: 'conformance',
   summary: 'Replays golden trajectories of the official PyTorch code and compares every parameter after every step.',
   usage: 'rootfree conformance <file-or-folder>... [--backend wasm|cpu]   (folders include their subfolders; exit 1 on any FAIL)',
+  positionals: true,
+  options: { backend: { type: 'string', value: 'wasm|cpu', description: 'tfjs backend; default wasm' } },
   async run(args: ParsedArgs): Promise<number> {
-    if (args.positionals.length === 0) throw new Error(`missing <file-or-folder>\nusage: ${this.usage}`);
-    const backend = stringFlag(args, 'backend', 'wasm');
-    if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend: expected wasm or cpu, got '${backend}'`);
-    await useBackend(backend as BackendName);
+    if (args.positionals.length === 0) throw new UsageError(`missing <file-or-folder>\nusage: ${this.usage}`);
+    const backend = parseBackendFlag(args);
+    await useBackend(backend);
     const counts = { PASS: 0, FAIL: 0, SKIP: 0, REPORT: 0 };
     const files = [...new Set(args.positionals.flatMap(goldenFiles))];
     for (const file of files) {

@@ -1,27 +1,34 @@
 import { writeFileSync } from 'node:fs';
-import { useBackend, type BackendName } from 'rootfree';
+import { useBackend } from 'rootfree';
 import { formatMarkdown, formatText, runHalfprecSuite, type HalfprecProblemName } from '../../harness/halfprec/index.js';
 import '../../tfjsSetup.js';
-import { intFlag, stringFlag, type ParsedArgs } from '../args.js';
+import { choiceFlag, intFlag, optionalString, type ParsedArgs } from '../args.js';
+import { parseBackendFlag } from './shared.js';
 import type { Command } from '../command.js';
 
 export const command: Command = {
   name: 'halfprec',
   summary:
     'Half-precision demonstration (SPEC §5.7/§6): IF-Shampoo, root-based Shampoo (eigen, Newton), SINGD and Muon (Newton–Schulz precision) with fp32, bf16 and fp16 preconditioners on one seeded problem; reports final loss, the first failure step and the distance to the fp32 trajectory.',
-  usage: 'rootfree halfprec [--steps N] [--seed S] [--problem mlp|lstsq] [--backend wasm|cpu] [--out file.json] [--md file.md]',
+  usage: 'rootfree halfprec [options]',
+  options: {
+    steps: { type: 'string', value: 'N', description: 'optimizer steps; default 300' },
+    seed: { type: 'string', value: 'S', description: 'seed of the problem; default 0' },
+    problem: { type: 'string', value: 'mlp|lstsq', description: 'default lstsq' },
+    backend: { type: 'string', value: 'wasm|cpu', description: 'tfjs backend; default wasm' },
+    out: { type: 'string', value: 'file.json', description: 'write the report as JSON' },
+    md: { type: 'string', value: 'file.md', description: 'write the table as Markdown' },
+  },
   async run(args: ParsedArgs): Promise<number> {
     const steps = intFlag(args, 'steps', 300, 1);
     const seed = intFlag(args, 'seed', 0, 0);
-    const problem = stringFlag(args, 'problem', 'lstsq');
-    if (problem !== 'lstsq' && problem !== 'mlp') throw new Error(`--problem: expected mlp or lstsq, got '${problem}'`);
-    const backend = stringFlag(args, 'backend', 'wasm');
-    if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend: expected wasm or cpu, got '${backend}'`);
-    const out = args.flags.out === undefined ? undefined : stringFlag(args, 'out', '');
-    const md = args.flags.md === undefined ? undefined : stringFlag(args, 'md', '');
-    await useBackend(backend as BackendName);
+    const problem = choiceFlag<HalfprecProblemName>(args, 'problem', 'lstsq', { lstsq: 'lstsq', mlp: 'mlp' });
+    const backend = parseBackendFlag(args);
+    const out = optionalString(args, 'out');
+    const md = optionalString(args, 'md');
+    await useBackend(backend);
     const report = await runHalfprecSuite({
-      problem: problem as HalfprecProblemName,
+      problem,
       steps,
       seed,
       onRun: (r, i, total) => {

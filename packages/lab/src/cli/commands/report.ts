@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { collectResults, readMeta, summarize, type RunMeta } from '../../harness/report/aggregate.js';
 import { loadTuning, summaryTable, writeTuning } from '../../harness/report/tuning.js';
 import { textTable, writeReports } from '../../harness/report/write.js';
-import { stringFlag, type ParsedArgs } from '../args.js';
+import { stringFlag, UsageError, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 export const command: Command = {
@@ -11,10 +11,15 @@ export const command: Command = {
     'Regenerates report.html, summary.md and summary.json from one or more compare run directories (merged).\n' +
     'With --tune: tuning.html, tuning.md and tuning.json (hyper-parameter sensitivity) from `rootfree tune` output directories of one task; --out defaults to the parent of the first.',
   usage: 'rootfree report <run-dir>... [--out <dir>] | rootfree report --tune <tune-dir>... [--out <dir>]',
+  positionals: true,
+  options: {
+    tune: { type: 'boolean', description: 'the directories are `rootfree tune` outputs (tuning report)' },
+    out: { type: 'string', value: 'dir', description: 'where the reports go; default the first directory (--tune: its parent)' },
+  },
   async run(args: ParsedArgs): Promise<number> {
-    if (args.flags.tune !== undefined) return tuneReport(args, this.usage);
+    if (args.flags.tune === true) return tuneReport(args, this.usage);
     const dirs = args.positionals;
-    if (dirs.length === 0) throw new Error(`missing <run-dir>\nusage: ${this.usage}`);
+    if (dirs.length === 0) throw new UsageError(`missing <run-dir>\nusage: ${this.usage}`);
     const results = dirs.flatMap((d) => collectResults(join(d, 'runs')));
     if (results.length === 0) throw new Error(`no finished runs (result.json) under ${dirs.join(', ')}`);
     const meta: Record<string, RunMeta> = {};
@@ -34,11 +39,9 @@ export const command: Command = {
   },
 };
 
-/** `--tune a b c`: the flag parser takes `a` as the flag's value and the rest as positionals. */
 function tuneReport(args: ParsedArgs, usage: string): number {
-  const first = args.flags.tune;
-  const dirs = [...(typeof first === 'string' ? [first] : []), ...args.positionals];
-  if (dirs.length === 0) throw new Error(`missing <tune-dir>\nusage: ${usage}`);
+  const dirs = args.positionals;
+  if (dirs.length === 0) throw new UsageError(`missing <tune-dir>\nusage: ${usage}`);
   const data = loadTuning(dirs);
   const files = writeTuning(data, stringFlag(args, 'out', join(dirs[0], '..')));
   console.log(`${data.task}: selection on the validation split (${data.higherIsBetter ? 'higher' : 'lower'} is better)\n${summaryTable(data)}`);

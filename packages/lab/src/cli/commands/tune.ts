@@ -1,27 +1,38 @@
 import { useBackend } from 'rootfree';
 import '../../tfjsSetup.js';
+import { SEARCH_SPACE } from '../../harness/hparams.js';
 import { runTune } from '../../harness/tune/search.js';
-import { intFlag, stringFlag, type ParsedArgs } from '../args.js';
+import { suggestion } from '../../util/didYouMean.js';
+import { intFlag, optionalString, stringFlag, UsageError, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { parallelismFlags } from '../parallelism.js';
-import { parseBackendFlag, parseBudgetOverride, parsePrecisionFlag } from './compare.js';
+import { budgetFlag, dataFlag, parseBackendFlag, parseBudgetOverride, parsePrecisionFlag, taskFlag, TRAINING_OPTIONS } from './shared.js';
 
 export const command: Command = {
   name: 'tune',
   summary:
     'Random search (log-uniform ranges, SPEC §7.3 style, same budget for every optimizer) with selection on the validation split.\n' +
-    'Every trial goes to <out>/stage{1,2}.jsonl; re-running continues. The best configuration is written to runs/hparams.tuned.json, which compare uses.',
-  usage: 'rootfree tune --task T --optimizer O --trials N [--stage2] [--budget quick|full] [--epochs E] [--train-subset N] [--val-subset N] [--precision fp32|bf16] [--out runs/tune/<task>/<opt>] [--seed 1] [--jobs N] [--threads T] [--backend wasm|cpu] [--hparams file]',
+    'Every trial goes to <out>/stage{1,2}.jsonl with its configuration key; re-running continues, reusing only trials of the same configuration. ' +
+    'The best configuration is written to runs/hparams.tuned.json, which compare uses.',
+  usage: 'rootfree tune --optimizer O [options]',
+  options: {
+    ...TRAINING_OPTIONS,
+    optimizer: { type: 'string', value: 'name', description: `optimizer to tune (required; ${Object.keys(SEARCH_SPACE).join(', ')})` },
+    trials: { type: 'string', value: 'N', description: 'trials per stage; default 20' },
+    stage2: { type: 'boolean', description: 'also run stage 2 (ranges narrowed around the best stage-1 trials)' },
+    seed: { type: 'string', value: 'S', description: 'seed of the hyper-parameter draws; default 1' },
+    out: { type: 'string', value: 'dir', description: 'output directory; default runs/tune/<task>/<optimizer>' },
+  },
   async run(args: ParsedArgs): Promise<number> {
-    const task = stringFlag(args, 'task', 'fmnist-cnn');
+    const task = taskFlag(args);
     const optimizer = stringFlag(args, 'optimizer', '');
-    if (!optimizer) throw new Error(`--optimizer is required\nusage: ${this.usage}`);
-    const budget = stringFlag(args, 'budget', 'quick');
-    if (budget !== 'quick' && budget !== 'full') throw new Error(`--budget: expected quick or full, got '${budget}'`);
+    if (!optimizer) throw new UsageError(`rootfree tune: --optimizer is required\nusage: ${this.usage}`);
+    const known = Object.keys(SEARCH_SPACE);
+    if (!known.includes(optimizer)) throw new UsageError(`--optimizer: unknown optimizer '${optimizer}'${suggestion(optimizer, known)}; known: ${known.join(', ')}`);
+    const budget = budgetFlag(args);
     const backend = parseBackendFlag(args);
     const { jobs, threads } = parallelismFlags(args, backend);
-    if (jobs <= 1) await useBackend(backend, { threads });
-    await runTune({
+    const opts = {
       task,
       optimizer,
       trials: intFlag(args, 'trials', 20, 1),
@@ -31,12 +42,14 @@ export const command: Command = {
       precision: parsePrecisionFlag(args),
       out: stringFlag(args, 'out', `runs/tune/${task}/${optimizer}`),
       backend,
-      dataSource: typeof args.flags.data === 'string' ? args.flags.data : undefined,
-      tunedFile: typeof args.flags.hparams === 'string' ? args.flags.hparams : undefined,
+      dataSource: dataFlag(args),
+      tunedFile: optionalString(args, 'hparams'),
       seed: intFlag(args, 'seed', 1, 0),
       jobs,
       threads,
-    });
+    };
+    if (jobs <= 1) await useBackend(backend, { threads });
+    await runTune(opts);
     return 0;
   },
 };
