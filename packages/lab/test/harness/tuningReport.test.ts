@@ -223,7 +223,7 @@ describe('tuning report (rootfree report --tune)', () => {
 
   it('CLI: `report --tune a b` writes next to the tune dirs and prints the table; --out overrides', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    expect(await command.run(parseArgs(['--tune', f.sgd, f.adamw]))).toBe(0);
+    expect(await command.run(parseArgs(['--tune', f.sgd, f.adamw], command.options, true))).toBe(0);
     const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
     expect(printed).toContain('| SGD | 6 (4 + 2) | 1 | 78.50 (stage 1 trial 0) |');
     expect(printed).toContain('| AdamW | 4 (4 + 0) | 1 | 81.00 (stage 1 trial 0) |');
@@ -232,9 +232,9 @@ describe('tuning report (rootfree report --tune)', () => {
     expect(j.optimizers.map((o) => o.optimizer)).toEqual(['sgd', 'adamw']);
 
     const out = join(f.root, 'cli-out');
-    expect(await command.run(parseArgs(['--out', out, '--tune', f.adamw]))).toBe(0);
+    expect(await command.run(parseArgs(['--out', out, '--tune', f.adamw], command.options, true))).toBe(0);
     const j2 = JSON.parse(readFileSync(join(out, 'tuning.json'), 'utf8')) as TuningData;
     expect(j2.optimizers.map((o) => o.optimizer)).toEqual(['adamw']);
-    await expect(command.run(parseArgs(['--tune']))).rejects.toThrow(/missing <tune-dir>/);
+    await expect(command.run(parseArgs(['--tune'], command.options, true))).rejects.toThrow(/missing <tune-dir>/);
   });
 });

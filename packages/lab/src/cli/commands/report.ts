@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { collectResults, readMeta, summarize, type RunMeta } from '../../harness/report/aggregate.js';
+import { compareResults, readMeta, summarize, type RunMeta } from '../../harness/report/aggregate.js';
+import { writeMetricsCsv } from '../../harness/report/csv.js';
+import { reproMeta } from '../../harness/provenance/meta.js';
 import { loadTuning, summaryTable, writeTuning } from '../../harness/report/tuning.js';
 import { textTable, writeReports } from '../../harness/report/write.js';
 import { stringFlag, UsageError, type ParsedArgs } from '../args.js';
@@ -20,7 +22,7 @@ export const command: Command = {
     if (args.flags.tune === true) return tuneReport(args, this.usage);
     const dirs = args.positionals;
     if (dirs.length === 0) throw new UsageError(`missing <run-dir>\nusage: ${this.usage}`);
-    const results = dirs.flatMap((d) => collectResults(join(d, 'runs')));
+    const results = dirs.flatMap(compareResults);
     if (results.length === 0) throw new Error(`no finished runs (result.json) under ${dirs.join(', ')}`);
     const meta: Record<string, RunMeta> = {};
     for (const d of dirs) {
@@ -30,9 +32,9 @@ export const command: Command = {
       }
     }
     const out = stringFlag(args, 'out', dirs[0]);
-    const summary = summarize(results, meta);
+    const summary = { ...summarize(results, meta), meta: reproMeta() };
     const note = `Report over ${results.length} runs from ${dirs.join(', ')}.`;
-    const files = writeReports(out, summary, note);
+    const files = [...writeReports(out, summary, note), writeMetricsCsv(out, results)];
     console.log(summary.tasks.map(textTable).join('\n\n'));
     console.log(`reports: ${files.join(', ')}`);
     return 0;

@@ -1,15 +1,22 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { loadDataset } from '../data/index.js';
-import { hparamsFor, loadTuned, DEFAULT_TUNED_FILE } from '../hparams.js';
+import { hparamsFor, loadTuned, DEFAULT_TUNED_FILE, type TunedFile } from '../hparams.js';
 import { checkOptimizerName, optimizerLabel } from '../optimizers.js';
-import { collectResults, summarize, type RunMeta, type Summary } from '../report/aggregate.js';
+import { summarize, type RunMeta, type Summary } from '../report/aggregate.js';
+import { writeMetricsCsv } from '../report/csv.js';
+import { reproMeta } from '../provenance/meta.js';
+import { runKeyOf } from '../runKey.js';
+import { acquireLock } from '../../util/lock.js';
+import { fitLines } from '../../util/fitLines.js';
 import { textTable, writeReports } from '../report/write.js';
-import { getTask, type Budget, type BudgetName } from '../tasks.js';
+import { getTask, type Budget, type BudgetName, type TaskSpec } from '../tasks.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
-import { configKey, type RunResult } from '../train/run.js';
+import type { RunResult } from '../train/run.js';
 import { executeJob } from './execute.js';
+import { notReusedNote, reusableResult } from './reuse.js';
 import type { RunJob } from './jobs.js';
+import { MultiProgress } from './multiProgress.js';
 import { runPool } from './pool.js';
 import { fmtDuration } from '../train/progress.js';
 
@@ -53,7 +60,9 @@ function budgetText(b: Budget, task: string): string {
 
 /** `rootfree compare`: every optimizer × seed on one task, then tables and reports. */
 export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
-  const log = o.log ?? ((s: string) => console.log(s));
+  const sink = o.log ?? ((s: string) => console.log(s));
+  // Plain output fits 100 columns (long notes are wrapped).
+  const log = (s: string) => fitLines(s, 100).forEach((l) => sink(l));
   const t0 = Date.now();
   const task = getTask(o.task);
   o.optimizers.forEach(checkOptimizerName);
@@ -61,18 +70,28 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
   const tuned = loadTuned(o.tunedFile ?? DEFAULT_TUNED_FILE);
   const data = loadDataset(task.dataset, o.dataSource);
   mkdirSync(o.out, { recursive: true });
+  const release = acquireLock(o.out, `rootfree compare --task ${o.task}`, log);
+  try {
+    return await compareLocked(o, log, t0, task, budget, tuned, data.note);
+  } finally {
+    release();
+  }
+}
 
+async function compareLocked(o: CompareOptions, log: (s: string) => void, t0: number, task: TaskSpec, budget: Budget, tuned: TunedFile, dataNote: string): Promise<CompareOutcome> {
   const hpSource: Record<string, string> = {};
   const jobs: RunJob[] = [];
   for (let seed = 1; seed <= o.seeds; seed++) {
     for (const opt of o.optimizers) {
       const choice = hparamsFor(task.name, opt, tuned);
       hpSource[opt] = choice.source;
-      jobs.push({ task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: opt, hp: choice.hp, seed, precision: o.precision, dataSource: o.dataSource, outDir: join(o.out, 'runs', opt, `seed${seed}`), backend: o.backend, resume: o.resume ?? false });
+      const job: RunJob = { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: opt, hp: choice.hp, seed, precision: o.precision, dataSource: o.dataSource, outDir: '', backend: o.backend, resume: o.resume ?? false };
+      // One directory per configuration key: another configuration never overwrites or reuses this one.
+      jobs.push({ ...job, outDir: join(o.out, 'runs', opt, `seed${seed}`, runKeyOf(job).key) });
     }
   }
   const notes = [
-    data.note,
+    dataNote,
     `Budget '${o.budget}'${o.budgetOverride ? ' (overridden)' : ''}: ${budgetText(budget, task.name)}; LR schedule ${task.schedule.type}; ${task.augment ? `augmentation: random crop (pad ${task.augment.cropPad})${task.augment.flip ? ' + horizontal flip' : ''}` : 'no augmentation'}${task.labelSmoothing ? `; label smoothing ${task.labelSmoothing}` : ''}.`,
     o.budget === 'quick' ? 'Quick budget: a small subset and few epochs, sized for ~10 minutes on a 2-core CPU. Smoke-level evidence, not converged results; differences within ± std are noise.' : 'Full budget.',
     `Runs execute ${o.jobs} at a time (one process each, ${o.backend === 'wasm' ? `${o.threads ?? 1} wasm thread(s) each` : 'single-threaded cpu'}); ms/step and wall-clock include any contention from other processes on the machine.`,
@@ -82,34 +101,38 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
       : 'Hyper-parameters from `rootfree tune` (selection on the validation split).',
   ];
   const meta: Record<string, RunMeta> = { [task.name]: { description: task.description, metric: task.metric, notes, hpSource } };
-  writeAtomic(join(o.out, 'compare.json'), JSON.stringify({ options: { ...o, log: undefined }, budget, meta }, null, 1));
+  const runs = jobs.map((j) => ({ optimizer: j.optimizer, seed: j.seed, key: basename(j.outDir), dir: relative(o.out, j.outDir) }));
+  writeAtomic(join(o.out, 'compare.json'), JSON.stringify({ options: { ...o, log: undefined }, budget, meta, runs }, null, 1));
 
   for (const n of notes) log(`note: ${n}`);
   const pending = jobs.filter((j) => {
-    const f = join(j.outDir, 'result.json');
-    if (!existsSync(f)) return true;
-    const r = JSON.parse(readFileSync(f, 'utf8')) as RunResult;
-    const same = configKey({ task, budget: j.budget, optimizer: j.optimizer, hp: j.hp, seed: j.seed, precision: j.precision, dataSource: j.dataSource }) === configKey({ task, budget: j.budget, optimizer: r.optimizer, hp: r.hp, seed: r.seed, precision: r.precision as 'float32', dataSource: j.dataSource });
-    if (!same) throw new Error(`${f}: result of a different configuration; use a new --out`);
-    return false;
+    const { key, config } = runKeyOf(j);
+    if (reusableResult(j.outDir, key)) return false;
+    const note = notReusedNote(join(j.outDir, '..'), key, config);
+    if (note) log(`${j.optimizer}/seed${j.seed}: ${note}; computing key ${key}`);
+    return true;
   });
-  log(`${jobs.length} runs (${o.optimizers.map(optimizerLabel).join(', ')} × ${o.seeds} seeds), ${jobs.length - pending.length} already done, ${Math.min(o.jobs, pending.length)} at a time`);
-  const done = (j: RunJob, r: RunResult) => {
+  log(`${jobs.length} runs (${o.optimizers.map(optimizerLabel).join(', ')} × ${o.seeds} seeds), ${jobs.length - pending.length} already done (same configuration key), ${Math.min(o.jobs, pending.length)} at a time`);
+  const doneLine = (j: RunJob, r: RunResult): string => {
     const f = r.final;
     const m = task.metric === 'accuracy' ? `test acc ${(100 * (f.test?.metric ?? NaN)).toFixed(2)}%` : `test bpc ${(f.test?.metric ?? NaN).toFixed(3)}`;
-    log(`done ${j.optimizer}/seed${j.seed}: ${m}, ${r.msPerStep.toFixed(1)} ms/step, ${r.trainSeconds.toFixed(1)} s train${r.diverged ? ' (DIVERGED)' : ''} [${fmtDuration((Date.now() - t0) / 1000)} elapsed]`);
+    return `done ${j.optimizer}/seed${j.seed}: ${m}, ${r.msPerStep.toFixed(1)} ms/step, ${r.trainSeconds.toFixed(1)} s train${r.diverged ? ' (DIVERGED)' : ''} [${fmtDuration((Date.now() - t0) / 1000)} elapsed]`;
   };
+  const done = (j: RunJob, r: RunResult) => log(doneLine(j, r));
   if (o.jobs <= 1) {
     for (const j of pending) done(j, await executeJob(j, o.progress));
   } else {
-    await runPool(pending, o.jobs, done, o.threads ?? 1);
+    // On a terminal the workers' progress is drawn here, one line per job, with log lines above it.
+    const display = o.progress && !o.log && process.stdout.isTTY ? new MultiProgress(Math.min(o.jobs, pending.length)) : undefined;
+    await runPool(pending, o.jobs, (j, r) => (display ? fitLines(doneLine(j, r), 100).forEach((l) => display.log(l)) : done(j, r)), { progress: o.progress, display, threads: o.threads ?? 1 });
   }
 
-  const results = collectResults(join(o.out, 'runs')).filter((r) => r.task === task.name && o.optimizers.includes(r.optimizer));
-  const summary = summarize(results, meta);
+  // Exactly this invocation's runs (by key): results of other configurations in --out stay out of the report.
+  const results = jobs.map((j) => reusableResult(j.outDir, runKeyOf(j).key)).filter((r): r is RunResult => r !== null);
+  const summary: Summary = { ...summarize(results, meta), meta: reproMeta() };
   const wallSeconds = (Date.now() - t0) / 1000;
   const note = `Total wall time of this compare invocation: ${fmtDuration(wallSeconds)} (${wallSeconds.toFixed(0)} s).`;
-  const files = writeReports(o.out, summary, note);
+  const files = [...writeReports(o.out, summary, note), writeMetricsCsv(o.out, results)];
   const table = summary.tasks.map(textTable).join('\n\n');
   log('');
   log(table);

@@ -1,10 +1,19 @@
+import { join } from 'node:path';
+import { reproMeta } from '../provenance/meta.js';
+import { runKeyOf } from '../runKey.js';
 import { getTask } from '../tasks.js';
 import { trainRun, type RunResult } from '../train/run.js';
+import type { ProgressSink } from '../train/progress.js';
 import type { RunJob } from './jobs.js';
 
-/** Runs a job in this process (with `job.resume`, from its checkpoint if one exists). */
-export async function executeJob(job: RunJob, progress: boolean | 'lines'): Promise<RunResult> {
-  return trainRun({
+/**
+ * Runs a job in this process (with `job.resume`, from its checkpoint if one exists). The result
+ * carries the job's key and configuration and this process's reproducibility metadata; a run
+ * that ends without a result (e.g. a checkpoint already past the budget) is an error.
+ */
+export async function executeJob(job: RunJob, progress: boolean | 'lines' | ProgressSink): Promise<RunResult> {
+  const { key, config } = runKeyOf(job);
+  const r = await trainRun({
     task: getTask(job.task),
     budget: job.budget,
     optimizer: job.optimizer,
@@ -16,5 +25,8 @@ export async function executeJob(job: RunJob, progress: boolean | 'lines'): Prom
     resume: job.resume,
     progress,
     label: `${job.optimizer}/seed${job.seed}`,
+    record: { key, config, meta: reproMeta() },
   });
+  if (!r.completed) throw new Error(`${job.optimizer}/seed${job.seed}: the run ended without a result (${join(job.outDir, 'result.json')} not written)`);
+  return r;
 }

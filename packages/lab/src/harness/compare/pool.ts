@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../train/run.js';
 import type { RunJob } from './jobs.js';
+import type { MultiProgress } from './multiProgress.js';
 
 function workerPath(): string {
   // Built CLI: worker.js next to this file; from source (tsx): worker.ts, forked with tsx's loader (execArgv).
@@ -13,12 +14,21 @@ function workerPath(): string {
   throw new Error('compare worker module not found');
 }
 
-/** Runs jobs on `n` child processes (`threads` wasm threads each), each job on the first free worker. */
-export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r: RunResult) => void, threads = 1): Promise<void> {
+export interface PoolOutput {
+  /** Whether workers print progress at all (tune runs its trials quietly). */
+  progress: boolean;
+  /** On a terminal: one line per worker, drawn by the parent; otherwise workers print plain lines. */
+  display?: MultiProgress;
+  /** wasm threads per worker (default 1). */
+  threads?: number;
+}
+
+/** Runs jobs on `n` child processes (`output.threads` wasm threads each), each job on the first free worker. */
+export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r: RunResult) => void, output: PoolOutput = { progress: true }): Promise<void> {
   const queue = [...jobs];
   const path = workerPath();
   const errors: string[] = [];
-  const one = (): Promise<void> =>
+  const one = (slot: number): Promise<void> =>
     new Promise((resolve) => {
       const child: ChildProcess = fork(path, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       let current: RunJob | undefined;
@@ -28,10 +38,13 @@ export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r
           child.kill();
           return resolve();
         }
-        child.send({ job: current, threads });
+        child.send({ job: current, threads: output.threads ?? 1, tty: !!output.display, progress: output.progress });
       };
-      child.on('message', (m: { ready?: boolean; ok?: boolean; result?: RunResult; error?: string }) => {
+      child.on('message', (m: { ready?: boolean; ok?: boolean; result?: RunResult; error?: string; progress?: string; line?: string }) => {
         if (m.ready) return next();
+        if (m.progress !== undefined) return output.display?.set(slot, m.progress);
+        if (m.line !== undefined) return output.display?.log(m.line);
+        output.display?.set(slot, '');
         if (m.ok) onDone(current!, m.result!);
         else errors.push(`${current!.optimizer}/seed${current!.seed}: ${m.error}`);
         next();
@@ -41,6 +54,10 @@ export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r
         resolve();
       });
     });
-  await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, one));
+  try {
+    await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, (_, i) => one(i)));
+  } finally {
+    output.display?.done();
+  }
   if (errors.length) throw new Error(`compare: ${errors.length} run(s) failed:\n${errors.join('\n')}`);
 }

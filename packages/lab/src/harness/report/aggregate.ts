@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { optimizerLabel, type Hp } from '../optimizers.js';
 import type { RunResult } from '../train/run.js';
 import { meanStd, type MeanStd } from './stats.js';
+import type { ReproMeta } from '../provenance/meta.js';
 
 export interface CurvePoint {
   epoch: number;
@@ -48,6 +49,8 @@ export interface TaskSummary {
 export interface Summary {
   created: string;
   tasks: TaskSummary[];
+  /** Reproducibility metadata of the process that wrote the summary (each run's own is in its result.json). */
+  meta?: ReproMeta;
 }
 
 export interface RunMeta {
@@ -139,4 +142,16 @@ export function summarize(results: RunResult[], meta: Record<string, RunMeta>): 
     tasks.push({ task, description: m?.description ?? task, metric, notes: m?.notes ?? [], optimizers });
   }
   return { created: new Date().toISOString(), tasks };
+}
+
+/**
+ * The results of a compare directory: exactly the runs its last `compare` listed in compare.json
+ * (by configuration key), so results of other configurations kept in the same --out stay out;
+ * directories written before runs were keyed: every result.json under runs/.
+ */
+export function compareResults(dir: string): RunResult[] {
+  const p = join(dir, 'compare.json');
+  const runs = existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { runs?: Array<{ dir: string }> }).runs : undefined;
+  if (!runs) return collectResults(join(dir, 'runs'));
+  return runs.map((r) => join(dir, r.dir, 'result.json')).filter((f) => existsSync(f)).map((f) => JSON.parse(readFileSync(f, 'utf8')) as RunResult);
 }

@@ -47,6 +47,8 @@ interface StageMeta {
   budget: Budget;
   seed: number;
   ranges: Ranges;
+  /** Run key of each trial of the current configuration (tune writes it); lines with other keys are earlier configurations. */
+  keys?: string[];
 }
 
 function readJson(file: string): unknown {
@@ -63,13 +65,13 @@ function readStageMeta(file: string): StageMeta {
   if (typeof m?.task !== 'string' || typeof m.optimizer !== 'string' || typeof m.ranges !== 'object' || m.ranges === null) {
     throw new Error(`${file}: expected {task, optimizer, budget, seed, ranges, ...} as written by \`rootfree tune\``);
   }
-  return { task: m.task, optimizer: m.optimizer, budget: m.budget ?? ({} as Budget), seed: m.seed ?? NaN, ranges: m.ranges };
+  return { task: m.task, optimizer: m.optimizer, budget: m.budget ?? ({} as Budget), seed: m.seed ?? NaN, ranges: m.ranges, ...(Array.isArray(m.keys) ? { keys: m.keys } : {}) };
 }
 
 // JSON has no NaN: a diverged trial's val/valLoss come back as null.
 const num = (v: unknown) => (typeof v === 'number' ? v : NaN);
 
-function readTrialLines(file: string, stage: 1 | 2): Trial[] {
+function readTrialLines(file: string, stage: 1 | 2, keys?: string[]): Trial[] {
   if (!existsSync(file)) throw new Error(`${file}: missing (expected one JSON line per trial from \`rootfree tune\`)`);
   const out: Trial[] = [];
   readFileSync(file, 'utf8')
@@ -83,6 +85,7 @@ function readTrialLines(file: string, stage: 1 | 2): Trial[] {
         throw new Error(`${file}:${i + 1}: not valid JSON (${(e as Error).message})`);
       }
       if (typeof t.trial !== 'number' || typeof t.hp !== 'object' || t.hp === null) throw new Error(`${file}:${i + 1}: expected a trial {stage, trial, hp, val, ...}`);
+      if (keys && !keys.includes(t.key as string)) return;
       if (t.stage !== undefined && t.stage !== stage) throw new Error(`${file}:${i + 1}: trial of stage ${String(t.stage)} in the stage-${stage} file`);
       out.push({ stage, trial: t.trial, hp: t.hp as Trial['hp'], val: num(t.val), valLoss: num(t.valLoss), diverged: t.diverged === true || !Number.isFinite(num(t.val)), trainSeconds: num(t.trainSeconds) });
     });
@@ -96,7 +99,7 @@ function readTrialLines(file: string, stage: 1 | 2): Trial[] {
  */
 export function readTuneDir(dir: string): TuneDir {
   const s1 = readStageMeta(join(dir, 'stage1.json'));
-  const trials = readTrialLines(join(dir, 'stage1.jsonl'), 1);
+  const trials = readTrialLines(join(dir, 'stage1.jsonl'), 1, s1.keys);
   const ranges: TuneDir['ranges'] = { stage1: s1.ranges };
   const s2File = join(dir, 'stage2.json');
   const s2Lines = join(dir, 'stage2.jsonl');
@@ -106,7 +109,7 @@ export function readTuneDir(dir: string): TuneDir {
       throw new Error(`${dir}: stage2.json is for ${s2.optimizer} on ${s2.task} but stage1.json for ${s1.optimizer} on ${s1.task}`);
     }
     ranges.stage2 = s2.ranges;
-    if (existsSync(s2Lines)) trials.push(...readTrialLines(s2Lines, 2));
+    if (existsSync(s2Lines)) trials.push(...readTrialLines(s2Lines, 2, s2.keys));
   }
   return { dir, task: s1.task, optimizer: s1.optimizer, budget: s1.budget, seed: s1.seed, ranges, trials };
 }

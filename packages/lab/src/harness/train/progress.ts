@@ -1,8 +1,25 @@
+import { fitLines } from '../../util/fitLines.js';
+
+/**
+ * Where a run's progress goes when another process draws it (`compare --jobs N` on a terminal:
+ * workers send their bar text to the parent, which keeps one line per job).
+ */
+export interface ProgressSink {
+  bar(text: string): void;
+  line(text: string): void;
+}
+
 /**
  * Training progress: a redrawn one-line bar (steps/s, ETA, loss) when stdout is a TTY, otherwise
- * a plain line every `intervalMs` (logs stay readable in CI and files).
+ * a plain line every `intervalMs` (logs stay readable in CI and files; at most 100 columns).
  */
 export class Progress {
+  /** `true`: bar on a TTY, else lines; `'lines'`: lines; a sink: bar texts and lines go to it. */
+  static create(label: string, total: number, mode: boolean | 'lines' | ProgressSink | undefined): Progress {
+    if (mode && typeof mode === 'object') return new Progress(label, total, true, 15000, undefined, true, mode);
+    return new Progress(label, total, !!mode, 15000, undefined, mode === 'lines' ? false : undefined);
+  }
+
   private readonly tty: boolean;
   private last = 0;
   private readonly start = Date.now();
@@ -16,6 +33,7 @@ export class Progress {
     private readonly intervalMs = 15000,
     private readonly write: (s: string) => void = (s) => process.stdout.write(s),
     tty?: boolean,
+    private readonly sink?: ProgressSink,
   ) {
     this.tty = tty ?? !!process.stdout.isTTY;
   }
@@ -30,10 +48,13 @@ export class Progress {
     const rate = (step - this.startStep) / Math.max(1e-3, (now - this.start) / 1000);
     const eta = rate > 0 ? (this.total - step) / rate : NaN;
     const text = `${this.label} ${step}/${this.total} ${rate.toFixed(1)} step/s ETA ${fmtDuration(eta)} loss ${loss.toFixed(4)}${extra ? ' ' + extra : ''}`;
-    if (this.tty) {
-      const width = 20;
-      const filled = Math.round((width * step) / Math.max(1, this.total));
-      this.write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`);
+    const width = 20;
+    const filled = Math.round((width * step) / Math.max(1, this.total));
+    const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
+    if (this.sink) {
+      this.sink.bar(bar);
+    } else if (this.tty) {
+      this.write(`\r\x1b[2K${bar}`);
       this.drawn = true;
     } else {
       this.write(`${text}\n`);
@@ -43,9 +64,10 @@ export class Progress {
   /** Prints a line without corrupting the bar. */
   line(s: string): void {
     if (!this.enabled) return;
+    if (this.sink) return this.sink.line(s);
     if (this.tty && this.drawn) this.write('\r\x1b[2K');
     this.drawn = false;
-    this.write(`${s}\n`);
+    this.write(this.tty ? `${s}\n` : fitLines(s, 100).map((l) => `${l}\n`).join(''));
   }
 
   done(): void {

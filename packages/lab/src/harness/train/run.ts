@@ -11,10 +11,13 @@ import { buildOptimizer, type Hp } from '../optimizers.js';
 import { Rng } from '../rng.js';
 import type { Budget, TaskSpec } from '../tasks.js';
 import { imageBatch, textBatch, textEvalWindows, textWindowBatch } from './batches.js';
-import { makeCheckpoint, readCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { checkpointText, checkRestoredState, makeCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint.js';
+import { readCheckpoint } from './checkpointCheck.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
 import { crossEntropy, evalBatch } from './loss.js';
-import { Progress } from './progress.js';
+import { Progress, type ProgressSink } from './progress.js';
+import type { RunKeyConfig } from '../runKey.js';
+import type { ReproMeta } from '../provenance/meta.js';
 
 export interface RunConfig {
   task: TaskSpec;
@@ -34,9 +37,11 @@ export interface RunConfig {
   /** Stop after this many epochs (simulates an interruption; the schedule still spans all epochs). */
   stopAfterEpoch?: number;
   /** Progress output: a bar on a TTY, periodic lines otherwise ('lines' forces lines). Default false. */
-  progress?: boolean | 'lines';
+  progress?: boolean | 'lines' | ProgressSink;
   label?: string;
   log?: (line: string) => void;
+  /** Identity and provenance stored in result.json (run key, full configuration, reproducibility metadata). */
+  record?: Pick<RunResult, 'key' | 'config' | 'meta'>;
 }
 
 export interface SplitMetrics {
@@ -81,6 +86,10 @@ export interface RunResult {
   completed: boolean;
   /** Hash of the final trainable weights (resume checks). */
   weightsDigest: string;
+  /** Run key: hash of `config` (harness/runKey.ts); a result is reused only under the same key. */
+  key?: string;
+  config?: RunKeyConfig;
+  meta?: ReproMeta;
 }
 
 export function configKey(c: RunConfig): string {
@@ -171,21 +180,27 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
 
   let epoch0 = 0;
   let step = 0;
+  /** Set while the restored optimizer state is still to be checked against what the optimizer binds. */
+  let restored: Checkpoint | null = null;
   let trainSeconds = 0;
   const epochs: EpochRecord[] = [];
   try {
     if (files && c.resume) {
-      const ck = readCheckpoint(files.ckpt);
+      const ck = readCheckpoint(files.ckpt, { configKey: key, epochs: c.budget.epochs, stepsPerEpoch: spe, vars: net.stateVars });
       if (ck) {
-        if (ck.configKey !== key) throw new Error(`${files.ckpt}: written by a different run configuration; use a new --out or delete the directory`);
-        await restoreCheckpoint(ck, net.stateVars, opt, files.ckpt);
+        await restoreCheckpoint(ck, net.stateVars, opt);
+        restored = ck;
         epoch0 = ck.epoch;
         step = ck.step;
         rng.state = ck.rngState;
         trainSeconds = ck.trainSeconds;
         // Metrics written after the checkpoint's epoch (a crash between the two writes) are dropped.
-        if (existsSync(files.metrics)) {
-          const kept = readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EpochRecord).filter((r) => r.epoch <= ck.epoch);
+        {
+          const kept = (existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8') : '').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EpochRecord).filter((r) => r.epoch <= ck.epoch);
+          // The result is built from these records: they must be epochs 1..ck.epoch, each once.
+          if (kept.map((r) => r.epoch).join() !== Array.from({ length: ck.epoch }, (_, i) => i + 1).join()) {
+            throw new Error(`${files.metrics}: holds epochs [${kept.map((r) => r.epoch).join(', ')}] but ${files.ckpt} is at epoch ${ck.epoch}; delete the run directory to restart it`);
+          }
           epochs.push(...kept);
           writeAtomic(files.metrics, kept.map((r) => JSON.stringify(r) + '\n').join(''));
         }
@@ -194,7 +209,7 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
     }
     if (files && epoch0 === 0) writeFileSync(files.metrics, '');
 
-    const progress = new Progress(c.label ?? `${c.task.name}/${c.optimizer}/s${c.seed}`, totalSteps, !!c.progress, 15000, undefined, c.progress === 'lines' ? false : undefined);
+    const progress = Progress.create(c.label ?? `${c.task.name}/${c.optimizer}/s${c.seed}`, totalSteps, c.progress);
     const lastEpoch = Math.min(c.budget.epochs, c.stopAfterEpoch ?? Infinity);
     let diverged = epochs.some((e) => e.diverged);
     let failure = epochs.find((e) => e.diverged)?.failure;
@@ -224,6 +239,8 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
             diverged = true;
             failure = `step ${step + 1}: ${e.message}`;
           }
+          if (restored) await checkRestoredState(restored, opt, files!.ckpt);
+          restored = null;
         }
         tf.dispose([value, ...Object.values(grads), batch.x, batch.y]);
         // Reading one weight syncs the backend, so the step time includes the update.
@@ -256,8 +273,8 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
       progress.line(`${c.label ?? c.optimizer} epoch ${epoch}/${c.budget.epochs}: train loss ${rec.trainLoss.toFixed(4)}, val loss ${val.loss.toFixed(4)}, val ${m}, ${rec.msPerStep.toFixed(1)} ms/step${diverged ? ` DIVERGED (${failure})` : ''}`);
       if (files) {
         appendFileSync(files.metrics, JSON.stringify(rec) + '\n');
-        const ck = await makeCheckpoint({ epoch, step, rngState: rng.state, trainSeconds, configKey: key }, net.stateVars, opt);
-        writeAtomic(files.ckpt, JSON.stringify(ck));
+        // A diverged epoch leaves no checkpoint (its state is not finite; the run is complete anyway).
+        if (!diverged) writeAtomic(files.ckpt, checkpointText(await makeCheckpoint({ epoch, step, rngState: rng.state, trainSeconds, configKey: key }, net.stateVars, opt)));
       }
     }
     progress.done();
@@ -279,6 +296,7 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
       trainSeconds,
       completed,
       weightsDigest: digest(net.stateVars),
+      ...c.record,
     };
     if (files && completed) writeAtomic(files.result, JSON.stringify(result, null, 1));
     return result;

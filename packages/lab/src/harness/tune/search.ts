@@ -7,6 +7,11 @@ import { Rng } from '../rng.js';
 import { getTask, type Budget, type BudgetName, type TaskSpec } from '../tasks.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
 import type { RunResult } from '../train/run.js';
+import { reusableResult } from '../compare/reuse.js';
+import { writeMetricsCsv } from '../report/csv.js';
+import { runKeyOf } from '../runKey.js';
+import { acquireLock } from '../../util/lock.js';
+import { fitLines } from '../../util/fitLines.js';
 import { executeJob } from '../compare/execute.js';
 import type { RunJob } from '../compare/jobs.js';
 import { runPool } from '../compare/pool.js';
@@ -22,6 +27,8 @@ export interface Trial {
   valLoss: number;
   diverged: boolean;
   trainSeconds: number;
+  /** Run key of the trial's configuration (harness/runKey.ts); only trials with the expected key are reused. */
+  key?: string;
 }
 
 export interface TuneOptions {
@@ -84,6 +91,14 @@ function readTrials(file: string): Trial[] {
   return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Trial);
 }
 
+/** The trial's job: log-uniform draw `i` of the stage, trained with seed 1 into `stage<s>/trial<i>/<key>`. */
+function trialJob(o: TuneOptions, task: TaskSpec, budget: Budget, base: Hp, ranges: Ranges, stage: 1 | 2, i: number): { job: RunJob; key: string } {
+  const hp = sampleHp(base, ranges, o.seed, stage, i);
+  const job: RunJob = { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: o.optimizer, hp, seed: 1, precision: o.precision, dataSource: o.dataSource, outDir: '', backend: o.backend, resume: true };
+  const { key } = runKeyOf(job);
+  return { job: { ...job, outDir: join(o.out, `stage${stage}`, `trial${i}`, key) }, key };
+}
+
 /**
  * `rootfree tune`: random search (log-uniform) with the same budget and trial count for every
  * optimizer, selection on the validation split, every trial appended to a JSONL file; re-running
@@ -91,7 +106,8 @@ function readTrials(file: string): Trial[] {
  * that `compare` reads.
  */
 export async function runTune(o: TuneOptions): Promise<{ best: Trial; trials: Trial[] }> {
-  const log = o.log ?? ((s: string) => console.log(s));
+  const sink = o.log ?? ((s: string) => console.log(s));
+  const log = (s: string) => fitLines(s, 100).forEach((l) => sink(l));
   checkOptimizerName(o.optimizer);
   const task = getTask(o.task);
   const space = SEARCH_SPACE[o.optimizer];
@@ -100,25 +116,35 @@ export async function runTune(o: TuneOptions): Promise<{ best: Trial; trials: Tr
   const base = hparamsFor(task.name, o.optimizer).hp;
   loadDataset(task.dataset, o.dataSource);
   mkdirSync(o.out, { recursive: true });
+  const release = acquireLock(o.out, `rootfree tune --task ${o.task} --optimizer ${o.optimizer}`, log);
+  try {
+    return await tuneLocked(o, log, task, budget, base, space);
+  } finally {
+    release();
+  }
+}
 
-  const stage1File = join(o.out, 'stage1.jsonl');
+async function tuneLocked(o: TuneOptions, log: (s: string) => void, task: TaskSpec, budget: Budget, base: Hp, space: Ranges): Promise<{ best: Trial; trials: Trial[] }> {
   const stages: Array<1 | 2> = o.stage2 ? [1, 2] : [1];
   const all: Trial[] = [];
+  const results: RunResult[] = [];
   for (const stage of stages) {
     const file = join(o.out, `stage${stage}.jsonl`);
-    const ranges = stage === 1 ? space : narrowRanges(task, readTrials(stage1File), space);
-    writeAtomic(join(o.out, `stage${stage}.json`), JSON.stringify({ task: task.name, optimizer: o.optimizer, budget, seed: o.seed, ranges, trials: o.trials, distribution: 'log-uniform' }, null, 1));
-    const done = readTrials(file);
+    // Stage 2 narrows around this configuration's stage-1 trials only.
+    const ranges = stage === 1 ? space : narrowRanges(task, all.filter((t) => t.stage === 1), space);
+    const planned = Array.from({ length: o.trials }, (_, i) => ({ i, ...trialJob(o, task, budget, base, ranges, stage, i) }));
+    const keys = planned.map((p) => p.key);
+    writeAtomic(join(o.out, `stage${stage}.json`), JSON.stringify({ task: task.name, optimizer: o.optimizer, budget, seed: o.seed, ranges, trials: o.trials, distribution: 'log-uniform', keys }, null, 1));
+    const lines = readTrials(file);
+    // A trial is reused only when its stored key is the key of trial i under this configuration.
+    const done = planned.flatMap((p) => lines.filter((t) => t.trial === p.i && t.key === p.key).slice(0, 1));
+    const other = lines.filter((t) => !keys.includes(t.key ?? '')).length;
+    if (other > 0) log(`stage ${stage}: ${other} earlier trial(s) in ${file} are of another configuration (budget, seed, data, code, ...); kept, not reused`);
     const have = new Set(done.map((t) => t.trial));
-    const jobs: Array<{ job: RunJob; i: number }> = [];
-    for (let i = 0; i < o.trials; i++) {
-      if (have.has(i)) continue;
-      const hp = sampleHp(base, ranges, o.seed, stage, i);
-      jobs.push({ i, job: { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: o.optimizer, hp, seed: 1, precision: o.precision, dataSource: o.dataSource, outDir: join(o.out, `stage${stage}`, `trial${i}`), backend: o.backend, resume: true } });
-    }
+    const jobs = planned.filter((p) => !have.has(p.i));
     log(`${optimizerLabel(o.optimizer)} on ${task.name}, stage ${stage}: ${o.trials} trials (${done.length} done), ranges ${JSON.stringify(ranges)}`);
     const record = (i: number, r: RunResult) => {
-      const t: Trial = { stage, trial: i, hp: r.hp, val: r.diverged ? NaN : r.final.val.metric, valLoss: r.final.val.loss, diverged: r.diverged, trainSeconds: r.trainSeconds };
+      const t: Trial = { stage, trial: i, hp: r.hp, val: r.diverged ? NaN : r.final.val.metric, valLoss: r.final.val.loss, diverged: r.diverged, trainSeconds: r.trainSeconds, key: r.key };
       // Append = one line per finished trial; a crash mid-trial leaves its checkpoint for the next invocation.
       writeAtomic(file, (existsSync(file) ? readFileSync(file, 'utf8') : '') + JSON.stringify(t) + '\n');
       done.push(t);
@@ -128,10 +154,12 @@ export async function runTune(o: TuneOptions): Promise<{ best: Trial; trials: Tr
       for (const { job, i } of jobs) record(i, await executeJob(job, false));
     } else {
       const index = new Map(jobs.map(({ job, i }) => [job, i]));
-      await runPool(jobs.map((j) => j.job), o.jobs, (job, r) => record(index.get(job)!, r), o.threads ?? 1);
+      await runPool(jobs.map((j) => j.job), o.jobs, (job, r) => record(index.get(job)!, r), { progress: false, threads: o.threads ?? 1 });
     }
-    all.push(...done);
+    results.push(...planned.map((p) => reusableResult(p.job.outDir, p.key)).filter((r): r is RunResult => r !== null));
+    all.push(...done.sort((a, b) => a.trial - b.trial));
   }
+  writeMetricsCsv(o.out, results);
   const best = [...all].sort((a, b) => score(task, b) - score(task, a))[0];
   if (!best || score(task, best) === -Infinity) throw new Error('every trial diverged; nothing to select');
   const tunedFile = o.tunedFile ?? DEFAULT_TUNED_FILE;
