@@ -72,13 +72,26 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
   mkdirSync(o.out, { recursive: true });
   const release = acquireLock(o.out, `rootfree compare --task ${o.task}`, log);
   try {
-    return await compareLocked(o, log, t0, task, budget, tuned, data.note);
+    return await compareLocked(o, { log, sink, t0, task, budget, tuned, dataNote: data.note });
   } finally {
     release();
   }
 }
 
-async function compareLocked(o: CompareOptions, log: (s: string) => void, t0: number, task: TaskSpec, budget: Budget, tuned: TunedFile, dataNote: string): Promise<CompareOutcome> {
+interface CompareContext {
+  /** Prose output, wrapped at 100 columns. */
+  log: (s: string) => void;
+  /** Raw output (tables). */
+  sink: (s: string) => void;
+  t0: number;
+  task: TaskSpec;
+  budget: Budget;
+  tuned: TunedFile;
+  dataNote: string;
+}
+
+async function compareLocked(o: CompareOptions, c: CompareContext): Promise<CompareOutcome> {
+  const { log, sink, t0, task, budget, tuned, dataNote } = c;
   const hpSource: Record<string, string> = {};
   const jobs: RunJob[] = [];
   for (let seed = 1; seed <= o.seeds; seed++) {
@@ -135,7 +148,7 @@ async function compareLocked(o: CompareOptions, log: (s: string) => void, t0: nu
   const files = [...writeReports(o.out, summary, note), writeMetricsCsv(o.out, results)];
   const table = summary.tasks.map(textTable).join('\n\n');
   log('');
-  log(table);
+  table.split('\n').forEach((l) => sink(l)); // a table is never wrapped (it is at most 100 columns wide)
   log('');
   log(note);
   log(`reports: ${files.join(', ')}`);

@@ -26,11 +26,30 @@ function header(t: TaskSummary): string[] {
   return ['optimizer', `final ${metricName(t)}`, `best-epoch ${metricName(t)}`, `final val ${t.metric === 'accuracy' ? 'acc (%)' : 'bpc'}`, 'final train loss', 'ms/step', 'train s/run', 'seeds', 'hyper-parameters'];
 }
 
-/** Plain-text table for the terminal. */
+/**
+ * Plain-text table for the terminal, at most 100 columns for the default optimizers: short
+ * headers, no best-epoch column (optimistic; it is in summary.md and report.html) and the
+ * hyper-parameter source as one word.
+ */
 export function textTable(t: TaskSummary): string {
-  const rows = [header(t), ...tableRows(t)];
+  const d = t.metric === 'accuracy' ? 2 : 3;
+  const unit = t.metric === 'accuracy' ? 'accuracy in %' : 'bits per character';
+  const rows = [
+    ['optimizer', 'final test', 'final val', 'train loss', 'ms/step', 's/run', 'seeds', 'hparams'],
+    ...t.optimizers.map((o) => [
+      o.label,
+      pm(o.finalTest, d),
+      pm(o.finalVal, d),
+      pm(o.finalTrainLoss, 3),
+      o.msPerStep.mean.toFixed(1),
+      o.trainSeconds.mean.toFixed(1),
+      `${o.seeds.length}${o.diverged ? ` (${o.diverged} div.)` : ''}`,
+      o.hpSource.startsWith('tuned') ? 'tuned' : o.hpSource.startsWith('defaults') ? 'defaults' : o.hpSource.split(/[:,]/)[0],
+    ]),
+  ];
   const w = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
-  return rows.map((r, i) => r.map((c, j) => c.padEnd(w[j])).join('  ') + (i === 0 ? '\n' + w.map((x) => '-'.repeat(x)).join('  ') : '')).join('\n');
+  const lines = rows.map((r) => r.map((c, j) => c.padEnd(w[j])).join('  ').trimEnd());
+  return [`${t.task}: ${unit}, mean ± std over seeds`, lines[0], w.map((x) => '-'.repeat(x)).join('  '), ...lines.slice(1)].join('\n');
 }
 
 function hpText(o: OptimizerSummary): string {
