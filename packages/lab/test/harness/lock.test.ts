@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runTune, type TuneOptions } from '../../src/harness/tune/search.js';
+import { acquireLock, LOCK_FILE, LockError } from '../../src/util/lock.js';
+import { harnessBackend, tmp } from './helpers.js';
+
+/** The pid of a process that has exited (a stale lock's owner). */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+describe('lock on --out', () => {
+  beforeAll(() => harnessBackend('wasm'));
+
+  it('records pid, host, start time and command; a second taker gets an error naming the holder; release frees it', () => {
+    const dir = tmp('lock');
+    const release = acquireLock(dir, 'rootfree compare --task x');
+    const info = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as Record<string, unknown>;
+    expect(info).toEqual({ pid: process.pid, host: hostname(), started: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), command: 'rootfree compare --task x' });
+    expect(() => acquireLock(dir, 'other')).toThrow(LockError);
+    expect(() => acquireLock(dir, 'other')).toThrow(new RegExp(`${dir} is in use by pid ${process.pid} on host ${hostname()} since .* \\(rootfree compare --task x\\)`));
+    release();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    acquireLock(dir, 'again')();
+  });
+
+  it('a lock left by a dead process on this host is stale and replaced; one from another host is not', () => {
+    const dir = tmp('lock-stale');
+    const pid = deadPid();
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host: hostname(), started: '2020-01-01T00:00:00.000Z', command: 'rootfree tune' }));
+    const told: string[] = [];
+    const release = acquireLock(dir, 'new', (s) => told.push(s));
+    expect(told).toEqual([expect.stringContaining(`removed a stale lock ${join(dir, LOCK_FILE)} (pid ${pid} on ${hostname()}`)]);
+    expect((JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid: number }).pid).toBe(process.pid);
+    release();
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host: 'elsewhere', started: '2020-01-01T00:00:00.000Z', command: 'rootfree tune' }));
+    expect(() => acquireLock(dir, 'new')).toThrow(/in use by pid \d+ on host elsewhere .*another host, so its pid cannot be checked here\), delete /s);
+  });
+
+  it('two tune runs on one --out at once: the second stops with the lock error, the first writes one line per trial', async () => {
+    const out = tmp('tune-lock');
+    const opts: TuneOptions = {
+      task: 'mnist-mlp',
+      optimizer: 'sgd',
+      trials: 2,
+      stage2: false,
+      budget: 'quick',
+      budgetOverride: { epochs: 1, batchSize: 64, trainSubset: 128, valSubset: 64, testSubset: 64 },
+      precision: 'float32',
+      out,
+      backend: 'wasm',
+      tunedFile: join(out, 'tuned.json'),
+      seed: 1,
+      jobs: 1,
+      log: () => {},
+    };
+    const first = runTune(opts);
+    const second = runTune(opts);
+    await expect(second).rejects.toThrow(/is in use by pid/);
+    await first;
+    expect(readFileSync(join(out, 'stage1.jsonl'), 'utf8').trim().split('\n').length).toBe(2);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(false);
+  });
+});
