@@ -9,7 +9,8 @@ export class MultiProgress {
   constructor(
     slots: number,
     private readonly write: (s: string) => void = (s) => process.stdout.write(s),
-    private readonly columns: () => number = () => process.stdout.columns ?? 100,
+    // A pseudo-terminal without a size reports 0 columns.
+    private readonly columns: () => number = () => (process.stdout.columns > 20 ? process.stdout.columns : 100),
   ) {
     this.lines = Array.from({ length: slots }, () => '');
   }
@@ -36,7 +37,7 @@ export class MultiProgress {
   }
 
   private redraw(above: string): void {
-    const w = Math.max(20, this.columns() - 1);
+    const w = this.columns() - 1;
     const shown = this.lines.filter((l) => l !== '');
     // One write per redraw, so other output cannot land between clearing and drawing.
     this.write(this.clear() + above + shown.map((l) => `${l.length > w ? l.slice(0, w - 1) + '…' : l}\n`).join(''));
