@@ -1,18 +1,19 @@
 import { join } from 'node:path';
 import { reproMeta } from '../provenance/meta.js';
-import { runKeyOf } from '../runKey.js';
+import { runKeyOf, type RunKeyConfig } from '../runKey.js';
 import { getTask } from '../tasks.js';
 import { trainRun, type RunResult } from '../train/run.js';
 import type { ProgressSink } from '../train/progress.js';
 import type { RunJob } from './jobs.js';
 
 /**
- * Runs a job in this process (with `job.resume`, from its checkpoint if one exists). The result
+ * Runs a job in this process (with `job.resume`, from its checkpoint if one exists). `keyed`: the
+ * job's key when the caller has it (a worker gets it from the parent, which hashed the data). The result
  * carries the job's key and configuration and this process's reproducibility metadata; a run
  * that ends without a result (e.g. a checkpoint already past the budget) is an error.
  */
-export async function executeJob(job: RunJob, progress: boolean | 'lines' | ProgressSink): Promise<RunResult> {
-  const { key, config } = runKeyOf(job);
+export async function executeJob(job: RunJob, progress: boolean | 'lines' | ProgressSink, keyed: { key: string; config: RunKeyConfig } = runKeyOf(job)): Promise<RunResult> {
+  const { key, config } = keyed;
   const r = await trainRun({
     task: getTask(job.task),
     budget: job.budget,

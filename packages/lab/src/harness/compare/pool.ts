@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../train/run.js';
 import type { RunJob } from './jobs.js';
 import type { MultiProgress } from './multiProgress.js';
+import { runKeyOf } from '../runKey.js';
 
 function workerPath(): string {
   // Built CLI: worker.js next to this file; from source (tsx): worker.ts, forked with tsx's loader (execArgv).
@@ -38,7 +39,7 @@ export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r
           child.kill();
           return resolve();
         }
-        child.send({ job: current, threads: output.threads ?? 1, tty: !!output.display, progress: output.progress });
+        child.send({ job: current, keyed: runKeyOf(current), threads: output.threads ?? 1, tty: !!output.display, progress: output.progress });
       };
       child.on('message', (m: { ready?: boolean; ok?: boolean; result?: RunResult; error?: string; progress?: string; line?: string }) => {
         if (m.ready) return next();

@@ -3,6 +3,7 @@ import '../../tfjsSetup.js';
 import { executeJob } from './execute.js';
 import type { RunJob } from './jobs.js';
 import type { ProgressSink } from '../train/progress.js';
+import type { RunKeyConfig } from '../runKey.js';
 
 /**
  * Child-process worker for `compare --jobs N`: one tfjs backend per process (wasm with the
@@ -16,11 +17,11 @@ const sink: ProgressSink = {
   bar: (text) => process.send!({ progress: text }),
   line: (text) => process.send!({ line: text }),
 };
-process.on('message', async (msg: { job: RunJob; threads?: number; tty?: boolean; progress?: boolean }) => {
+process.on('message', async (msg: { job: RunJob; keyed: { key: string; config: RunKeyConfig }; threads?: number; tty?: boolean; progress?: boolean }) => {
   try {
     ready ??= useBackend(msg.job.backend, msg.job.backend === 'wasm' ? { threads: msg.threads ?? 1 } : {});
     await ready;
-    const result = await executeJob(msg.job, msg.progress === false ? false : msg.tty ? sink : 'lines');
+    const result = await executeJob(msg.job, msg.progress === false ? false : msg.tty ? sink : 'lines', msg.keyed);
     process.send!({ ok: true, result });
   } catch (e) {
     process.send!({ ok: false, error: (e as Error).stack ?? String(e) });
