@@ -68,7 +68,8 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
   }
   const entry = commands[name];
   if (!entry) {
-    err(`rootfree: unknown ${name.startsWith('-') ? 'option' : 'command'} '${name}'${suggestion(name, Object.keys(commands))}\n\n${help()}`);
+    const option = name.startsWith('-');
+    err(`rootfree: unknown ${option ? 'option' : 'command'} '${name}'${suggestion(name, option ? ['--help', '--version'] : Object.keys(commands))}\n\n${help()}`);
     return 2;
   }
   const cmd = await entry.load();

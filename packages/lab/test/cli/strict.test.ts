@@ -98,6 +98,7 @@ describe('strict CLI', () => {
     const u = await cli('compar');
     expect(u.code).toBe(2);
     expect(u.err).toContain("unknown command 'compar'; did you mean 'compare'?");
+    expect((await cli('--versoin')).err).toContain("unknown option '--versoin'; did you mean '--version'?");
     expect((await cli('report', '--tune')).err).toContain('missing <tune-dir>');
   });
 });
