@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runTune, type TuneOptions } from '../../src/harness/tune/search.js';
 import { acquireLock, LOCK_FILE, LockError } from '../../src/util/lock.js';
@@ -12,6 +13,18 @@ function deadPid(): number {
   const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   return Number(r.stdout);
 }
+
+/** The built CLI (`npm ci` builds it via prepare), as two real processes. */
+const bin = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'rootfree.js');
+
+function cli(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { child, done: new Promise((res) => child.on('exit', (code) => res({ code, stderr }))) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('lock on --out', () => {
   beforeAll(() => harnessBackend('wasm'));
@@ -40,6 +53,22 @@ describe('lock on --out', () => {
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host: 'elsewhere', started: '2020-01-01T00:00:00.000Z', command: 'rootfree tune' }));
     expect(() => acquireLock(dir, 'new')).toThrow(/in use by pid \d+ on host elsewhere .*another host, so its pid cannot be checked here\), delete /s);
   });
+
+  it('two `rootfree tune` processes on one --out: the second exits with the lock error, the first writes one line per trial', async () => {
+    const out = tmp('tune-2proc');
+    const args = ['tune', '--task', 'mnist-mlp', '--optimizer', 'sgd', '--trials', '3', '--epochs', '1', '--train-subset', '128', '--val-subset', '64', '--test-subset', '64', '--jobs', '1', '--out', out, '--hparams', join(out, 'tuned.json')];
+    const first = cli(args);
+    for (let i = 0; i < 600 && !existsSync(join(out, LOCK_FILE)); i++) await sleep(50);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(true);
+    // Paused while holding the lock, so the second process surely meets it (no race on timing).
+    first.child.kill('SIGSTOP');
+    const second = await cli(args).done.finally(() => first.child.kill('SIGCONT'));
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`${out} is in use by pid \\d+ on host ${hostname()} since .*rootfree tune --task mnist-mlp --optimizer sgd`));
+    expect((await first.done).code).toBe(0);
+    expect(readFileSync(join(out, 'stage1.jsonl'), 'utf8').trim().split('\n').length).toBe(3);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(false);
+  }, 120_000);
 
   it('two tune runs on one --out at once: the second stops with the lock error, the first writes one line per trial', async () => {
     const out = tmp('tune-lock');
