@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -44,12 +44,32 @@ export function acquireLock(dir: string, command: string, onStale: (s: string) =
   mkdirSync(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
   const me: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
+  // Written in full to a private file, then hard-linked into place: link() fails if the lock exists,
+  // and the lock never appears empty or half-written (as with create-then-write).
+  const tmp = `${path}.${process.pid}.${Date.now()}`;
+  writeFileSync(tmp, JSON.stringify(me));
+  try {
+    acquire(path, me, tmp, dir, onStale);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    process.off('exit', release);
+    const held = readLock(path);
+    if (held && held.pid === me.pid && held.started === me.started) rmSync(path, { force: true });
+  };
+  process.on('exit', release);
+  return release;
+}
+
+function acquire(path: string, me: LockInfo, tmp: string, dir: string, onStale: (s: string) => void): void {
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, JSON.stringify(me));
-      closeSync(fd);
-      break;
+      linkSync(tmp, path);
+      return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
       const held = readLock(path);
@@ -65,14 +85,4 @@ export function acquireLock(dir: string, command: string, onStale: (s: string) =
       );
     }
   }
-  let released = false;
-  const release = (): void => {
-    if (released) return;
-    released = true;
-    process.off('exit', release);
-    const held = readLock(path);
-    if (held && held.pid === me.pid && held.started === me.started) rmSync(path, { force: true });
-  };
-  process.on('exit', release);
-  return release;
 }
