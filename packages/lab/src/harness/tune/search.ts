@@ -86,6 +86,10 @@ export function budgetLabel(o: Pick<TuneOptions, 'budget' | 'budgetOverride'>): 
   return over.length === 0 ? `${o.budget} budget` : `${o.budget} budget with ${over.map(([k, v]) => `${k}=${v}`).join(', ')}`;
 }
 
+/** `lr=0.00226, momentum=0.706, …` (4 significant digits; the files keep full precision). */
+const fmtHp = (hp: Hp) => Object.entries(hp).map(([k, v]) => `${k}=${Number((v as number).toPrecision(4))}`).join(', ');
+const fmtRanges = (r: Ranges) => Object.entries(r).map(([k, [lo, hi]]) => `${k} [${lo}, ${hi}]`).join(', ');
+
 function readTrials(file: string): Trial[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Trial);
@@ -142,13 +146,13 @@ async function tuneLocked(o: TuneOptions, log: (s: string) => void, task: TaskSp
     if (other > 0) log(`stage ${stage}: ${other} earlier trial(s) in ${file} are of another configuration (budget, seed, data, code, ...); kept, not reused`);
     const have = new Set(done.map((t) => t.trial));
     const jobs = planned.filter((p) => !have.has(p.i));
-    log(`${optimizerLabel(o.optimizer)} on ${task.name}, stage ${stage}: ${o.trials} trials (${done.length} done), ranges ${JSON.stringify(ranges)}`);
+    log(`${optimizerLabel(o.optimizer)} on ${task.name}, stage ${stage}: ${o.trials} trials (${done.length} done), ranges ${fmtRanges(ranges)}`);
     const record = (i: number, r: RunResult) => {
       const t: Trial = { stage, trial: i, hp: r.hp, val: r.diverged ? NaN : r.final.val.metric, valLoss: r.final.val.loss, diverged: r.diverged, trainSeconds: r.trainSeconds, key: r.key };
       // Append = one line per finished trial; a crash mid-trial leaves its checkpoint for the next invocation.
       writeAtomic(file, (existsSync(file) ? readFileSync(file, 'utf8') : '') + JSON.stringify(t) + '\n');
       done.push(t);
-      log(`trial ${stage}.${i}: val ${task.metric === 'accuracy' ? `${(100 * t.val).toFixed(2)}%` : `${t.val.toFixed(3)} bpc`}${t.diverged ? ' (diverged)' : ''} ${JSON.stringify(t.hp)}`);
+      log(`trial ${stage}.${i}: val ${task.metric === 'accuracy' ? `${(100 * t.val).toFixed(2)}%` : `${t.val.toFixed(3)} bpc`}${t.diverged ? ' (diverged)' : ''} ${fmtHp(t.hp)}`);
     };
     if (o.jobs <= 1) {
       for (const { job, i } of jobs) record(i, await executeJob(job, false));
@@ -168,6 +172,6 @@ async function tuneLocked(o: TuneOptions, log: (s: string) => void, task: TaskSp
   tuned[task.name] = { ...tuned[task.name], [o.optimizer]: { hp: best.hp, source: `tuned: random search, ${all.length} trials (${stages.length} stage${stages.length > 1 ? 's' : ''}), ${budgetLabel(o)}, best ${metric}` } };
   mkdirSync(join(tunedFile, '..'), { recursive: true });
   writeAtomic(tunedFile, JSON.stringify(tuned, null, 1));
-  log(`best: stage ${best.stage} trial ${best.trial}, ${metric}: ${JSON.stringify(best.hp)} -> ${tunedFile}`);
+  log(`best: stage ${best.stage} trial ${best.trial}, ${metric}: ${fmtHp(best.hp)} -> ${tunedFile}`);
   return { best, trials: all };
 }
