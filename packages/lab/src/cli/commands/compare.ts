@@ -6,6 +6,7 @@ import { TASKS } from '../../harness/tasks.js';
 import { intFlag, listFlag, optionalString, stringFlag, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { parallelismFlags } from '../parallelism.js';
+import { noteBackendThreads } from '../../harness/provenance/meta.js';
 import { budgetFlag, dataFlag, OPTIMIZER_NAMES, parseBackendFlag, parseBudgetOverride, parsePrecisionFlag, taskFlag, TRAINING_OPTIONS } from './shared.js';
 
 export { parseBackendFlag, parseBudgetOverride, parsePrecisionFlag } from './shared.js';
@@ -36,7 +37,10 @@ export const command: Command = {
     const budgetOverride = parseBudgetOverride(args);
     const dataSource = dataFlag(args);
     const tunedFile = optionalString(args, 'hparams');
-    if (jobs <= 1) await useBackend(backend, { threads });
+    if (jobs <= 1) {
+      await useBackend(backend, { threads });
+      noteBackendThreads(threads);
+    }
     await runCompare({ task, optimizers, seeds, budget, budgetOverride, precision, out, backend, dataSource, tunedFile, jobs, threads, resume: args.flags.resume === true, progress: true });
     return 0;
   },

@@ -6,6 +6,7 @@ import { suggestion } from '../../util/didYouMean.js';
 import { intFlag, optionalString, stringFlag, UsageError, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { parallelismFlags } from '../parallelism.js';
+import { noteBackendThreads } from '../../harness/provenance/meta.js';
 import { budgetFlag, dataFlag, parseBackendFlag, parseBudgetOverride, parsePrecisionFlag, taskFlag, TRAINING_OPTIONS } from './shared.js';
 
 export const command: Command = {
@@ -48,7 +49,10 @@ export const command: Command = {
       jobs,
       threads,
     };
-    if (jobs <= 1) await useBackend(backend, { threads });
+    if (jobs <= 1) {
+      await useBackend(backend, { threads });
+      noteBackendThreads(threads);
+    }
     await runTune(opts);
     return 0;
   },

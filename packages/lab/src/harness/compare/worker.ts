@@ -1,6 +1,7 @@
 import { useBackend } from 'rootfree';
 import '../../tfjsSetup.js';
 import { executeJob } from './execute.js';
+import { noteBackendThreads } from '../provenance/meta.js';
 import type { RunJob } from './jobs.js';
 import type { ProgressSink } from '../train/progress.js';
 import type { RunKeyConfig } from '../runKey.js';
@@ -19,7 +20,7 @@ const sink: ProgressSink = {
 };
 process.on('message', async (msg: { job: RunJob; keyed: { key: string; config: RunKeyConfig }; threads?: number; tty?: boolean; progress?: boolean }) => {
   try {
-    ready ??= useBackend(msg.job.backend, msg.job.backend === 'wasm' ? { threads: msg.threads ?? 1 } : {});
+    ready ??= useBackend(msg.job.backend, msg.job.backend === 'wasm' ? { threads: msg.threads ?? 1 } : {}).then(() => noteBackendThreads(msg.threads ?? 1));
     await ready;
     const result = await executeJob(msg.job, msg.progress === false ? false : msg.tty ? sink : 'lines', msg.keyed);
     process.send!({ ok: true, result });

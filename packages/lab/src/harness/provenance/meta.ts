@@ -17,11 +17,16 @@ export interface ReproMeta {
 
 let staticCache: Omit<ReproMeta, 'backend' | 'threads'> | undefined;
 
-/**
- * Metadata of this process. `threads`: the lab selects backends with rootfree's default of one
- * thread (wasm single-threaded; cpu is JavaScript).
- */
-export function reproMeta(threads = 1): ReproMeta {
+/** wasm threads this process's backend was set up with (tfjs cannot be asked); 1 until told. */
+let backendThreads = 1;
+
+/** Called next to `useBackend(name, { threads })`, so the metadata can say how the run computed. */
+export function noteBackendThreads(threads: number): void {
+  backendThreads = threads;
+}
+
+/** Metadata of this process (`threads`: as noted by {@link noteBackendThreads}, 1 for cpu). */
+export function reproMeta(threads = backendThreads): ReproMeta {
   if (!staticCache) {
     const code = codeVersion();
     const git = gitInfo();
@@ -34,5 +39,6 @@ export function reproMeta(threads = 1): ReproMeta {
       machine: { cpu, cores: availableParallelism(), memoryGB: Math.round((totalmem() / 2 ** 30) * 10) / 10, os: `${osType()} ${release()} (${platform()})`, arch: arch() },
     };
   }
-  return { ...staticCache, backend: tf.getBackend() ?? 'none', threads };
+  const backend = tf.getBackend() ?? 'none';
+  return { ...staticCache, backend, threads: backend === 'wasm' ? threads : 1 };
 }
