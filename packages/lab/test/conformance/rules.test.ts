@@ -113,7 +113,7 @@ describe('rootfree conformance CLI', () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
     try {
-      return { rc: await command.run(parseArgs(args)), lines };
+      return { rc: await command.run(parseArgs(args, command.options, true)), lines };
     } finally {
       spy.mockRestore();
     }
