@@ -51,7 +51,11 @@ describe('--resume validates checkpoints', () => {
     const a = await interrupted();
     const lastUnit = a.ck.optimizer[a.ck.optimizer.length - 1].name.split('/')[0];
     resign(a.file, { ...a.ck, optimizer: a.ck.optimizer.filter((w) => w.name.split('/')[0] !== lastUnit) });
-    await expect(trainRun({ ...a.base, resume: true })).rejects.toThrow(new RegExp(`${a.file}: corrupt checkpoint: the optimizer state list is incomplete, \\d+ entries missing \\(${lastUnit}/`));
+    // rootfree's all-or-nothing setWeights refuses it when the state binds (the lab checks the bound
+    // list too, for optimizers that would not): either way the error names the checkpoint.
+    await expect(trainRun({ ...a.base, resume: true })).rejects.toThrow(
+      new RegExp(`${a.file}: corrupt checkpoint: (the optimizer state list is incomplete, \\d+ entries missing \\(${lastUnit}/|the optimizer rejected its saved state \\(.*saved state has 5 parameter units but this model has 6)`),
+    );
     const b = await interrupted();
     resign(b.file, { ...b.ck, optimizer: b.ck.optimizer.slice(0, -1) });
     await expect(trainRun({ ...b.base, resume: true })).rejects.toThrow(/corrupt checkpoint: optimizer state: unit .* has no step count \(the list is truncated\)/);

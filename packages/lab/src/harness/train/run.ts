@@ -235,7 +235,11 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
             opt.applyGradients(net.trainable.map((v) => ({ name: v.name, tensor: grads[v.name] })), { batchSize: b });
           } catch (e) {
             // A numerical failure of the method (e.g. a bf16 Newton root) is a result; anything else is a bug.
-            if (!(e instanceof NonFiniteError)) throw e;
+            if (!(e instanceof NonFiniteError)) {
+              // The first step after a restore binds the saved state: a rejection there is the checkpoint's fault.
+              if (restored) throw new Error(`${files!.ckpt}: corrupt checkpoint: the optimizer rejected its saved state (${(e as Error).message}); delete it to restart the run`);
+              throw e;
+            }
             diverged = true;
             failure = `step ${step + 1}: ${e.message}`;
           }
