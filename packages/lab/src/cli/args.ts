@@ -114,3 +114,12 @@ export function listFlag(args: ParsedArgs, name: string, fallback: string[], kno
   if (dup) throw new UsageError(`--${name}: '${dup}' listed twice`);
   return items;
 }
+
+/** A finite number, or undefined when the flag is absent. */
+export function numberFlag(args: ParsedArgs, name: string): number | undefined {
+  const v = args.flags[name];
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`--${name}: expected a number, got ${JSON.stringify(v)}`);
+  return n;
+}

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { CommittedTuning } from './committedTuned.js';
 import type { Hp, HpName } from './optimizers.js';
 
 /**
@@ -49,9 +50,11 @@ export function loadTuned(file = DEFAULT_TUNED_FILE): TunedFile {
   }
 }
 
-export function hparamsFor(task: string, optimizer: string, tuned: TunedFile = {}): HpChoice {
+export function hparamsFor(task: string, optimizer: string, tuned: TunedFile = {}, committed?: Record<string, CommittedTuning>): HpChoice {
   const t = tuned[task]?.[optimizer];
   if (t) return { hp: { ...BASE[optimizer], ...t.hp }, source: t.source, tuned: true };
+  const c = committed?.[optimizer];
+  if (c) return { hp: { ...BASE[optimizer], ...c.hp }, source: `tuned (committed with the code): ${c.source}; command: ${c.command}`, tuned: true };
   const base = BASE[optimizer];
   if (!base) throw new Error(`no hyper-parameters for optimizer '${optimizer}'`);
   return { hp: { ...base, ...PER_TASK[task]?.[optimizer] }, source: 'defaults, not tuned', tuned: false };

@@ -32,12 +32,14 @@ interface Entry {
   className: string;
   /** The hyper-parameters this optimizer uses (what `tune` searches). */
   uses: HpName[];
+  /** momentum is heavy-ball (a sum of past gradients): the step scales like lr/(1 − momentum). */
+  heavyBall?: boolean;
   options(h: Hp, c: BuildContext): Record<string, unknown>;
 }
 
 /** The optimizer table: adding an optimizer is one entry. */
 export const OPTIMIZERS: Record<string, Entry> = {
-  sgd: { label: 'SGD', className: 'SGD', uses: ['lr', 'momentum', 'weightDecay'], options: (h, c) => ({ lr: c.lr, momentum: h.momentum, weightDecay: h.weightDecay }) },
+  sgd: { label: 'SGD', className: 'SGD', uses: ['lr', 'momentum', 'weightDecay'], heavyBall: true, options: (h, c) => ({ lr: c.lr, momentum: h.momentum, weightDecay: h.weightDecay }) },
   adamw: {
     label: 'AdamW',
     className: 'AdamW',
@@ -48,6 +50,7 @@ export const OPTIMIZERS: Record<string, Entry> = {
     label: 'RF-RMSProp',
     className: 'RFRMSprop',
     uses: ['lr', 'momentum', 'lrCov', 'damping', 'weightDecay'],
+    heavyBall: true,
     options: (h, c) => ({ lr: c.lr, momentum: h.momentum, alpha: 1 - h.lrCov!, damping: h.damping, weightDecay: h.weightDecay, batchSize: c.batchSize, stateDtype: c.precision }),
   },
   rfadamw: {
@@ -60,6 +63,7 @@ export const OPTIMIZERS: Record<string, Entry> = {
     label: 'IF-Shampoo',
     className: 'IFShampoo',
     uses: ['lr', 'momentum', 'lrCov', 'alpha2', 'damping', 'weightDecay'],
+    heavyBall: true,
     options: (h, c) => ({
       lr: c.lr,
       alpha1: h.momentum,
@@ -148,6 +152,11 @@ function shampooOptions(h: Hp, c: BuildContext): Record<string, unknown> {
 }
 
 export const DEFAULT_OPTIMIZERS = ['sgd', 'adamw', 'rfrmsprop', 'rfadamw', 'ifshampoo', 'shampoo'];
+
+/** Heavy-ball momentum (SGD, RF-RMSProp, IF-Shampoo α1), where lr/(1 − momentum) is the effective step size. */
+export function heavyBall(name: string): boolean {
+  return OPTIMIZERS[name]?.heavyBall === true;
+}
 
 export function optimizerLabel(name: string): string {
   return OPTIMIZERS[name]?.label ?? name;

@@ -28,6 +28,18 @@ export interface TaskSpec {
   dataset: DatasetName;
   /** accuracy (higher is better) or bits per character (lower is better). */
   metric: 'accuracy' | 'bpc';
+  /**
+   * Validation metric for steps-/time-to-target (accuracy in [0, 1]: reach at least; bits/char:
+   * at most); `--target` overrides it. Set to a level most methods reach within the quick budget
+   * (results/), so the column separates methods instead of reading n/a everywhere.
+   */
+  target: number;
+  /**
+   * TOST equivalence margin for the report's comparisons, in percentage points of accuracy or
+   * bits/char; default 1 point / 0.03 bpc (report/options.ts). From docs/REPRODUCTION.md's decision
+   * rules where a claim names one (moby-lstm: 0.05 bpc, claim 3).
+   */
+  margin?: number;
   /** Text tasks: context length. */
   seq?: number;
   model(data: TaskData, rng: Rng): Net;
@@ -69,6 +81,7 @@ export const TASKS: Record<string, TaskSpec> = {
     description: 'MLP 784-256-128-10 on MNIST (official split)',
     dataset: 'mnist',
     metric: 'accuracy',
+    target: 0.95,
     model: (d, rng) => mlp(shape(d), [256, 128], rng),
     augment: null,
     labelSmoothing: 0,
@@ -83,6 +96,7 @@ export const TASKS: Record<string, TaskSpec> = {
     description: 'MLP 784-256-128-10 on Fashion-MNIST',
     dataset: 'fmnist',
     metric: 'accuracy',
+    target: 0.82,
     model: (d, rng) => mlp(shape(d), [256, 128], rng),
     augment: null,
     labelSmoothing: 0,
@@ -97,6 +111,7 @@ export const TASKS: Record<string, TaskSpec> = {
     description: 'VGG-style CNN with BatchNorm (3 stages: 3x3 conv 16 | 32 | 64, each BN-ReLU-maxpool; GAP; linear) on Fashion-MNIST, random crop (pad 2) + flip',
     dataset: 'fmnist',
     metric: 'accuracy',
+    target: 0.75,
     model: (d, rng) => vgg(shape(d), [16, 32, 64], 1, rng),
     augment: clothesAug,
     labelSmoothing: 0,
@@ -111,6 +126,7 @@ export const TASKS: Record<string, TaskSpec> = {
     description: 'VGG-style CNN with BatchNorm (conv 16-16 | 32-32, 3x3, max-pool, GAP, linear) on MNIST (official split), random crop (pad 2), no flips',
     dataset: 'mnist',
     metric: 'accuracy',
+    target: 0.95,
     model: (d, rng) => vgg(shape(d), [16, 32], 2, rng),
     augment: digitsAug,
     labelSmoothing: 0,
@@ -125,6 +141,7 @@ export const TASKS: Record<string, TaskSpec> = {
     description: 'Small ResNet with BatchNorm (widths 16-32-64, one BasicBlock per stage) on Fashion-MNIST, multistep LR',
     dataset: 'fmnist',
     metric: 'accuracy',
+    target: 0.5,
     model: (d, rng) => resnet(shape(d), [16, 32, 64], 1, rng),
     augment: clothesAug,
     labelSmoothing: 0,
@@ -139,6 +156,7 @@ export const TASKS: Record<string, TaskSpec> = {
     description: 'Small ViT (7x7 patches, dim 64, 2 blocks, 4 heads, mean pool) on Fashion-MNIST, label smoothing 0.1',
     dataset: 'fmnist',
     metric: 'accuracy',
+    target: 0.45,
     model: (d, rng) => vit(shape(d), { patch: 7, dim: 64, heads: 4, layers: 2, mlpDim: 128 }, rng),
     augment: clothesAug,
     labelSmoothing: 0.1,
@@ -153,6 +171,7 @@ export const TASKS: Record<string, TaskSpec> = {
     description: 'Character GPT (context 64, dim 64, 2 layers, 4 heads) on Moby Dick; metric bits per character',
     dataset: 'moby',
     metric: 'bpc',
+    target: 3.6,
     seq: 64,
     model: (d, rng) => gpt({ vocab: (d as TextData).vocab.length, context: 64, dim: 64, heads: 4, layers: 2, mlpDim: 256 }, rng),
     ...characterLm,
@@ -162,6 +181,8 @@ export const TASKS: Record<string, TaskSpec> = {
     description: 'Character LSTM language model (2 layers, hidden 128, embedding 64) on Moby Dick; metric bits per character',
     dataset: 'moby',
     metric: 'bpc',
+    target: 3.6,
+    margin: 0.05,
     seq: 64,
     model: (d, rng) => lstm({ vocab: (d as TextData).vocab.length, embed: 64, hidden: 128, layers: 2 }, rng),
     ...characterLm,

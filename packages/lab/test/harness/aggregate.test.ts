@@ -16,7 +16,8 @@ describe('summary: best-epoch test metric (the paper reports the best over epoch
     expect(o.bestTest.mean).toBeCloseTo(85, 10);
     expect(o.bestTest.std).toBeCloseTo(Math.SQRT2 * 5, 10);
     expect(o.finalTest.mean).toBeCloseTo(80, 10);
-    expect(markdown(s, '')).toContain('| SGD | 80.00 ± 14.14 | 85.00 ± 7.07 |');
+    // 95% CI with 2 seeds: 80 ± t(0.975, 1)·14.14/√2 = 80 ± 127.06.
+    expect(markdown(s, '')).toContain('| SGD | 80.00 ± 14.14 | [-47.06, 207.06] | 85.00 ± 7.07 | 80.00 ± 14.14 | n/a | n/a |');
   });
 
   it('bits per char: the minimum; a diverged run counts as NaN', () => {

@@ -40,17 +40,35 @@ describe('compare end to end (tiny)', () => {
     expect(summary.tasks[0].optimizers.map((o) => o.optimizer)).toEqual(['sgd', 'rfadamw']);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
-    expect((html.match(/<svg/g) ?? []).length).toBe(4);
+    expect((html.match(/<svg/g) ?? []).length).toBe(6); // test vs epoch / time, val, clean train, per-step loss, LR
+    // summary.json carries the statistics: ci95 per method and metric, comparisons vs the reference.
+    const sgd = summary.tasks[0].optimizers[0];
+    expect(sgd.ci95.finalTest.lo).toBeLessThan(sgd.finalTest.mean);
+    expect(sgd.ci95.finalTest.hi).toBeGreaterThan(sgd.finalTest.mean);
+    expect(summary.tasks[0].comparisons!.reference).toBe('sgd');
+    expect(summary.tasks[0].comparisons!.rows[0]).toMatchObject({ key: 'rfadamw', test: 'paired', seeds: [1, 2], tost: { margin: 1 } });
     expect(html).toContain('<polygon'); // ± std band over the two seeds
     const md = readFileSync(join(out, 'summary.md'), 'utf8');
     expect(md).toMatch(/\| SGD \| \d+\.\d\d ± \d+\.\d\d \|/);
     expect(lines.join('\n')).toMatch(/RF-AdamW +\d+\.\d\d ± /);
+    // The terminal says which hyper-parameters were used and how tuned ones would be made.
+    expect(lines).toContain('hyper-parameters SGD: defaults, not tuned');
+    // (prose is wrapped at 100 columns, continuations indented by two)
+    expect(lines.join('\n').replace(/\n {2}/g, ' ')).toContain("no tuned values for SGD, RF-AdamW on mnist-mlp at the 'quick' budget (overridden); to produce them: for o in sgd rfadamw; do npx rootfree tune");
+    for (const l of r.table.split('\n')) expect(l.length).toBeLessThanOrEqual(100);
 
     // Second invocation: everything is already done and the report is rebuilt identically.
     const lines2: string[] = [];
     const r2 = await runCompare({ ...opts, log: (s) => lines2.push(s) });
     expect(lines2.join('\n')).toContain('4 runs (SGD, RF-AdamW × 2 seeds), 4 already done');
     expect(r2.table).toBe(r.table);
+    // The time reported is the runs' recorded training time, not this (instant) invocation's.
+    const recorded = r2.summary.tasks[0].optimizers.reduce((a, o) => a + o.trainSeconds.mean * o.seeds.length, 0);
+    expect(lines2.join('\n')).toContain(`Total training time of the 4 runs (sum of their recorded training times, evaluation excluded): `);
+    expect(lines2.join('\n')).toContain(`(${recorded.toFixed(0)} s)`);
+    expect(lines2.join('\n')).toContain('0 runs trained, 4 finished runs reused');
+    expect(r2.summary.tasks[0].trainSeconds).toBeCloseTo(recorded, 9);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain(`(${recorded.toFixed(0)} s)`);
     // `report` path: merge from disk.
     const again = summarize(collectResults(join(out, 'runs')), readMeta(out));
     expect(again.tasks[0].optimizers[0].finalTest).toEqual(r.summary.tasks[0].optimizers[0].finalTest);

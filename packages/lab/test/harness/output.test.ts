@@ -122,7 +122,13 @@ describe('terminal output, metadata and the CSV', () => {
         expect(find('val.metric')).toBe(e.val.metric);
         expect(find('test.loss')).toBe(e.test!.loss);
         expect(find('lr')).toBe(e.lr);
-        expect(mine.every((x) => x[2] === res.optimizer && x[3] === String(res.seed) && x[6] === String(e.step))).toBe(true);
+        expect(find('trainEval.metric')).toBe(e.trainEval!.metric);
+        const perEpoch = mine.filter((x) => x[7] !== 'stepLoss');
+        expect(perEpoch.every((x) => x[2] === res.optimizer && x[3] === String(res.seed) && x[6] === String(e.step))).toBe(true);
+        // Every step's training loss, at its own step number.
+        const steps = mine.filter((x) => x[7] === 'stepLoss');
+        expect(steps.map((x) => Number(x[8]))).toEqual(e.stepLoss);
+        expect(steps.map((x) => Number(x[6]))).toEqual(e.stepLoss!.map((_, i) => e.step - e.stepLoss!.length + 1 + i));
       }
     }
     expect(new Set(rows.map((x) => x[0]))).toEqual(new Set(results.map((x) => x.key)));

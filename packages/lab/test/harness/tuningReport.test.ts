@@ -101,14 +101,14 @@ describe('tuning report (rootfree report --tune)', () => {
     const [sgd, adamw] = j.optimizers;
     expect(sgd.optimizer).toBe('sgd');
     expect(sgd.label).toBe('SGD');
-    expect(sgd.counts).toEqual({ stage1: 4, stage2: 2, diverged: 1 });
+    expect(sgd.counts).toEqual({ stage1: 4, stage2: 2, stage3: 0, diverged: 1 });
     expect(sgd.best).toMatchObject({ stage: 1, trial: 0, val: 0.785, hp: { lr: 0.1 } });
     expect(sgd.median).toBeCloseTo(0.7725, 12);
     expect(sgd.worst).toBeCloseTo(0.6, 12);
     expect(sgd.trials.map((t) => `${t.stage}.${t.trial}`)).toEqual(['1.0', '2.0', '2.1', '1.1', '1.2', '1.3']);
     expect(sgd.trials[5].val).toBeNull(); // diverged, last
     expect(adamw.label).toBe('AdamW');
-    expect(adamw.counts).toEqual({ stage1: 4, stage2: 0, diverged: 1 });
+    expect(adamw.counts).toEqual({ stage1: 4, stage2: 0, stage3: 0, diverged: 1 });
     expect(adamw.best).toMatchObject({ stage: 1, trial: 0, val: 0.81, hp: { lr: 1e-3, lrCov: 0.01 } });
     expect(adamw.median).toBeCloseTo(0.75, 12);
     expect(adamw.worst).toBeCloseTo(0.65, 12);
@@ -131,12 +131,13 @@ describe('tuning report (rootfree report --tune)', () => {
       '60.00',
       'lr=0.1, momentum=0.9, weightDecay=5e-4',
       '[0.001, 3]',
-      '[0.05, 0.2] |',
+      '[0.05, 0.2]',
+      'no |', // lr 0.1 is mid-range in [1e-3, 3] and neither the lowest nor the highest of the 6 draws
     ]);
     const adamwRow = md.split('\n').find((l) => l.startsWith('| AdamW |'))!;
     expect(adamwRow).toContain('| 81.00 (stage 1 trial 0) | 75.00 | 65.00 |');
     expect(adamwRow).toContain('lrCov=0.01');
-    expect(adamwRow.endsWith('| [1e-5, 0.1] | — |')).toBe(true);
+    expect(adamwRow.endsWith('| [1e-5, 0.1] | — | no |')).toBe(true);
     // Per-optimizer trial list, best first, diverged last.
     const sgdSection = md.slice(md.indexOf('## SGD'), md.indexOf('## AdamW'));
     const vals = sgdSection.split('\n').filter((l) => /^\| \d/.test(l)).map((l) => l.split(' | ')[3]);
@@ -162,14 +163,22 @@ describe('tuning report (rootfree report --tune)', () => {
     const out = join(f.root, 'out-html');
     const html = readFileSync(tuningReport([f.sgd, f.adamw], out)[1], 'utf8');
     const svgs = html.split('<svg').slice(1).map((s) => s.slice(0, s.indexOf('</svg>')));
-    expect(svgs).toHaveLength(2); // lr (both optimizers) and lrCov (AdamW only)
-    const [lr, lrCov] = svgs;
+    expect(svgs).toHaveLength(3); // effective lr (SGD: heavy-ball), lr (both optimizers) and lrCov (AdamW only)
+    const [eff, lr, lrCov] = svgs;
+    // Effective learning rate lr/(1 − momentum) = 10·lr here (momentum 0.9): SGD only (AdamW's β1 is an EMA).
+    expect(eff).toContain('vs effective learning rate');
+    expect(eff).toContain('lr / (1 − momentum) (log scale)');
+    expect(eff).toContain('>SGD<');
+    expect(eff).not.toContain('>AdamW<');
+    expect(count(eff, /class="pt"/g)).toBe(5);
+    expect(eff).toMatch(/>10<\/text>/); // 10·lr reaches 25 (diverged trial), lr itself stops at 2.5
+    expect(lr).not.toMatch(/>10<\/text>/);
     expect(lr).toContain('validation accuracy (%) vs lr');
     expect(lrCov).toContain('validation accuracy (%) vs lrCov');
     // lr: SGD 5 finished + AdamW 3 finished; lrCov: AdamW 3 finished.
     expect(count(lr, /class="pt"/g)).toBe(8);
     expect(count(lrCov, /class="pt"/g)).toBe(3);
-    expect(count(html, /<circle/g)).toBe(8 + 3 + 3); // points + one best ring per optimizer per plot
+    expect(count(html, /<circle/g)).toBe(8 + 3 + 3 + 5 + 1); // points + one best ring per optimizer per plot (+ the effective-lr plot)
     expect(count(lr, /class="pt"[^>]*fill="none"/g)).toBe(2); // stage 2 hollow
     expect(count(lr, /class="ring"/g)).toBe(2);
     expect(count(lrCov, /class="ring"/g)).toBe(1);
@@ -183,8 +192,8 @@ describe('tuning report (rootfree report --tune)', () => {
     expect(attr(ring, 'cy')).toBe(Math.min(...pts.map((p) => attr(p, 'cy'))));
     expect(attr(ring, 'cx')).toBe(attr(pts[0], 'cx'));
     // Both optimizers coloured from the palette, tables present.
-    expect(lr).toContain('#1f77b4');
-    expect(lr).toContain('#d62728');
+    expect(lr).toContain('#000000');
+    expect(lr).toContain('#0072B2');
     expect(html).toContain('<td>78.50 (stage 1 trial 0)</td>');
   });
 

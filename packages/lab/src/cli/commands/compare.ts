@@ -3,11 +3,11 @@ import '../../tfjsSetup.js';
 import { runCompare } from '../../harness/compare/compare.js';
 import { DEFAULT_OPTIMIZERS } from '../../harness/optimizers.js';
 import { TASKS } from '../../harness/tasks.js';
-import { intFlag, listFlag, optionalString, stringFlag, type ParsedArgs } from '../args.js';
+import { intFlag, listFlag, numberFlag, optionalString, stringFlag, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { parallelismFlags } from '../parallelism.js';
 import { noteBackendThreads } from '../../harness/provenance/meta.js';
-import { budgetFlag, dataFlag, OPTIMIZER_NAMES, parseBackendFlag, parseBudgetOverride, parsePrecisionFlag, taskFlag, TRAINING_OPTIONS } from './shared.js';
+import { budgetFlag, dataFlag, OPTIMIZER_NAMES, parseBackendFlag, parseBudgetOverride, parsePrecisionFlag, REPORT_OPTIONS, reportFlags, taskFlag, TRAINING_OPTIONS } from './shared.js';
 
 export { parseBackendFlag, parseBudgetOverride, parsePrecisionFlag } from './shared.js';
 
@@ -24,6 +24,9 @@ export const command: Command = {
     seeds: { type: 'string', value: 'N', description: 'seeds 1..N; default 2' },
     out: { type: 'string', value: 'dir', description: 'output directory; default runs/<task>-<budget>[-bf16]' },
     resume: { type: 'boolean', description: 'continue unfinished runs from their checkpoints' },
+    'eval-every': { type: 'string', value: 'K', description: 'also evaluate every K optimizer steps (default: epoch ends only)' },
+    target: { type: 'string', value: 'V', description: 'val goal for steps/time-to-target (fraction or bpc); default task\'s' },
+    ...REPORT_OPTIONS,
   },
   async run(args: ParsedArgs): Promise<number> {
     const task = taskFlag(args);
@@ -41,7 +44,10 @@ export const command: Command = {
       await useBackend(backend, { threads });
       noteBackendThreads(threads);
     }
-    await runCompare({ task, optimizers, seeds, budget, budgetOverride, precision, out, backend, dataSource, tunedFile, jobs, threads, resume: args.flags.resume === true, progress: true });
+    const evalEvery = args.flags['eval-every'] !== undefined ? intFlag(args, 'eval-every', 0, 1) : undefined;
+    const target = numberFlag(args, 'target');
+    const report = reportFlags(args);
+    await runCompare({ task, optimizers, seeds, budget, budgetOverride, precision, out, backend, dataSource, tunedFile, jobs, threads, resume: args.flags.resume === true, progress: true, evalEvery, target, report });
     return 0;
   },
 };

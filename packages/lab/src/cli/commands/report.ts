@@ -6,17 +6,19 @@ import { loadTuning, summaryTable, writeTuning } from '../../harness/report/tuni
 import { textTable, writeReports } from '../../harness/report/write.js';
 import { stringFlag, UsageError, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { REPORT_OPTIONS, reportFlags } from './shared.js';
 
 export const command: Command = {
   name: 'report',
   summary:
     'Regenerates report.html, summary.md and summary.json from one or more compare run directories (merged).\n' +
     'With --tune: tuning.html, tuning.md and tuning.json (hyper-parameter sensitivity) from `rootfree tune` output directories of one task; --out defaults to the parent of the first.',
-  usage: 'rootfree report <run-dir>... [--out <dir>] | rootfree report --tune <tune-dir>... [--out <dir>]',
+  usage: 'rootfree report <run-dir>... [--out <dir>] [--reference OPT] [--margin M] [--log-loss] | rootfree report --tune <tune-dir>... [--out <dir>]',
   positionals: true,
   options: {
     tune: { type: 'boolean', description: 'the directories are `rootfree tune` outputs (tuning report)' },
     out: { type: 'string', value: 'dir', description: 'where the reports go; default the first directory (--tune: its parent)' },
+    ...REPORT_OPTIONS,
   },
   async run(args: ParsedArgs): Promise<number> {
     if (args.flags.tune === true) return tuneReport(args, this.usage);
@@ -32,7 +34,7 @@ export const command: Command = {
       }
     }
     const out = stringFlag(args, 'out', dirs[0]);
-    const summary = { ...summarize(results, meta), meta: reproMeta() };
+    const summary = { ...summarize(results, meta, reportFlags(args)), meta: reproMeta() };
     const note = `Report over ${results.length} runs from ${dirs.join(', ')}.`;
     const files = [...writeReports(out, summary, note), writeMetricsCsv(out, results)];
     console.log(summary.tasks.map(textTable).join('\n\n'));

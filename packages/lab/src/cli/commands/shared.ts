@@ -1,7 +1,8 @@
 import { OPTIMIZERS } from '../../harness/optimizers.js';
 import { TASKS, type Budget, type BudgetName } from '../../harness/tasks.js';
 import { suggestion } from '../../util/didYouMean.js';
-import { choiceFlag, intFlag, stringFlag, UsageError, type OptionsSpec, type ParsedArgs } from '../args.js';
+import type { ReportOptions } from '../../harness/report/options.js';
+import { choiceFlag, intFlag, numberFlag, optionalString, stringFlag, UsageError, type OptionsSpec, type ParsedArgs } from '../args.js';
 
 /** Options shared by `compare` and `tune` (training configuration). */
 export const TRAINING_OPTIONS: OptionsSpec = {
@@ -57,4 +58,18 @@ export function parseBudgetOverride(args: ParsedArgs): Partial<Budget> | undefin
   if (args.flags['val-subset'] !== undefined) o.valSubset = intFlag(args, 'val-subset', 1, 1);
   if (args.flags['test-subset'] !== undefined) o.testSubset = intFlag(args, 'test-subset', 1, 1);
   return Object.keys(o).length > 0 ? o : undefined;
+}
+
+/** Options of the comparison report (compare and report). */
+export const REPORT_OPTIONS: OptionsSpec = {
+  reference: { type: 'string', value: 'optimizer', description: 'method the others are compared with; default adamw, else the first' },
+  margin: { type: 'string', value: 'M', description: 'TOST margin (points or bits/char); default the task\'s, else 1 / 0.03' },
+  'log-loss': { type: 'boolean', description: 'loss charts on a log scale' },
+};
+
+/** `--reference OPT`, `--margin M` (TOST, metric units: percentage points or bits/char), `--log-loss`. */
+export function reportFlags(args: ParsedArgs): ReportOptions {
+  const margin = numberFlag(args, 'margin');
+  if (margin !== undefined && !(margin > 0)) throw new UsageError(`--margin: expected a number > 0, got ${margin}`);
+  return { reference: optionalString(args, 'reference'), margin, logLoss: args.flags['log-loss'] === true };
 }

@@ -13,15 +13,17 @@ export const command: Command = {
   name: 'tune',
   summary:
     'Random search (log-uniform ranges, SPEC §7.3 style, same budget for every optimizer) with selection on the validation split.\n' +
-    'Every trial goes to <out>/stage{1,2}.jsonl with its configuration key; re-running continues, reusing only trials of the same configuration. ' +
-    'The best configuration is written to runs/hparams.tuned.json, which compare uses.',
+    'Every trial goes to <out>/stage{1,2,3}.jsonl with its configuration key; re-running continues, reusing only trials of the same configuration. ' +
+    'The best configuration is written to runs/hparams.tuned.json, which compare uses.\n' +
+    'Trials train with seed 10000 + --seed (disjoint from compare\'s final seeds). A best trial at a range edge is warned about; --extend-edges widens that side and samples --trials more (stage 3).',
   usage: 'rootfree tune --optimizer O [options]',
   options: {
     ...TRAINING_OPTIONS,
     optimizer: { type: 'string', value: 'name', description: `optimizer to tune (required; ${Object.keys(SEARCH_SPACE).join(', ')})` },
     trials: { type: 'string', value: 'N', description: 'trials per stage; default 20' },
     stage2: { type: 'boolean', description: 'also run stage 2 (ranges narrowed around the best stage-1 trials)' },
-    seed: { type: 'string', value: 'S', description: 'seed of the hyper-parameter draws; default 1' },
+    seed: { type: 'string', value: 'S', description: 'tuning seed (draws); trials train with seed 10000 + S; default 1' },
+    'extend-edges': { type: 'boolean', description: 'best trial at a range edge: widen that side, sample again (stage 3)' },
     out: { type: 'string', value: 'dir', description: 'output directory; default runs/tune/<task>/<optimizer>' },
   },
   async run(args: ParsedArgs): Promise<number> {
@@ -46,6 +48,7 @@ export const command: Command = {
       dataSource: dataFlag(args),
       tunedFile: optionalString(args, 'hparams'),
       seed: intFlag(args, 'seed', 1, 0),
+      extendEdges: args.flags['extend-edges'] === true,
       jobs,
       threads,
     };

@@ -1,7 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { loadDataset } from '../data/index.js';
-import { hparamsFor, loadTuned, DEFAULT_TUNED_FILE, type TunedFile } from '../hparams.js';
+import { COMMITTED_TUNED, type CommittedTable } from '../committedTuned.js';
+import { loadTuned, DEFAULT_TUNED_FILE, type TunedFile } from '../hparams.js';
+import { hparamPlan } from './hparamPlan.js';
+import type { ReportOptions } from '../report/options.js';
+import { timeLine } from '../report/format.js';
 import { checkOptimizerName, optimizerLabel } from '../optimizers.js';
 import { summarize, type RunMeta, type Summary } from '../report/aggregate.js';
 import { writeMetricsCsv } from '../report/csv.js';
@@ -37,6 +41,14 @@ export interface CompareOptions {
    * it they restart; finished runs are reused either way.
    */
   resume?: boolean;
+  /** Evaluate every k optimizer steps besides epoch ends (`--eval-every`). */
+  evalEvery?: number;
+  /** Validation target for steps-/time-to-target (`--target`; default the task's). */
+  target?: number;
+  /** Reference method, TOST margin and loss scale of the report. */
+  report?: ReportOptions;
+  /** Tuned values shipped with the code (default {@link COMMITTED_TUNED}); used at a named budget when no tuned file has the method. */
+  committed?: CommittedTable;
   /** Worker processes (1 = in this process). */
   jobs: number;
   /** wasm XNNPACK threads per run (1 when omitted; ignored by the cpu backend). */
@@ -92,17 +104,18 @@ interface CompareContext {
 
 async function compareLocked(o: CompareOptions, c: CompareContext): Promise<CompareOutcome> {
   const { log, sink, t0, task, budget, tuned, dataNote } = c;
-  const hpSource: Record<string, string> = {};
+  const plan = hparamPlan(task.name, o.budget, !!o.budgetOverride, o.optimizers, tuned, o.committed ?? COMMITTED_TUNED);
+  const hpSource: Record<string, string> = Object.fromEntries(o.optimizers.map((x) => [x, plan.choices[x].source]));
   const jobs: RunJob[] = [];
   for (let seed = 1; seed <= o.seeds; seed++) {
     for (const opt of o.optimizers) {
-      const choice = hparamsFor(task.name, opt, tuned);
-      hpSource[opt] = choice.source;
-      const job: RunJob = { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: opt, hp: choice.hp, seed, precision: o.precision, dataSource: o.dataSource, outDir: '', backend: o.backend, resume: o.resume ?? false };
+      const choice = plan.choices[opt];
+      const job: RunJob = { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: opt, hp: choice.hp, seed, precision: o.precision, dataSource: o.dataSource, outDir: '', backend: o.backend, resume: o.resume ?? false, evalEvery: o.evalEvery, target: o.target };
       // One directory per configuration key: another configuration never overwrites or reuses this one.
       jobs.push({ ...job, outDir: join(o.out, 'runs', opt, `seed${seed}`, runKeyOf(job).key) });
     }
   }
+  const hpLines = plan.lines;
   const notes = [
     dataNote,
     `Budget '${o.budget}'${o.budgetOverride ? ' (overridden)' : ''}: ${budgetText(budget, task.name)}; LR schedule ${task.schedule.type}; ${task.augment ? `augmentation: random crop (pad ${task.augment.cropPad})${task.augment.flip ? ' + horizontal flip' : ''}` : 'no augmentation'}${task.labelSmoothing ? `; label smoothing ${task.labelSmoothing}` : ''}.`,
@@ -112,11 +125,13 @@ async function compareLocked(o: CompareOptions, c: CompareContext): Promise<Comp
     Object.values(hpSource).some((s) => s === 'defaults, not tuned')
       ? `Hyper-parameters marked "defaults, not tuned" are starting points, not tuned for this task (run \`rootfree tune\`); rankings under them say little about the methods.`
       : 'Hyper-parameters from `rootfree tune` (selection on the validation split).',
+    ...(plan.untuned.length ? [hpLines[hpLines.length - 1]] : []),
   ];
-  const meta: Record<string, RunMeta> = { [task.name]: { description: task.description, metric: task.metric, notes, hpSource } };
+  const meta: Record<string, RunMeta> = { [task.name]: { description: task.description, metric: task.metric, notes, hpSource, ...(task.margin !== undefined ? { margin: task.margin } : {}) } };
   const runs = jobs.map((j) => ({ optimizer: j.optimizer, seed: j.seed, key: basename(j.outDir), dir: relative(o.out, j.outDir) }));
   writeAtomic(join(o.out, 'compare.json'), JSON.stringify({ options: { ...o, log: undefined }, budget, meta, runs }, null, 1));
 
+  for (const l of hpLines) log(l);
   for (const n of notes) log(`note: ${n}`);
   const pending = jobs.filter((j) => {
     const { key, config } = runKeyOf(j);
@@ -142,14 +157,17 @@ async function compareLocked(o: CompareOptions, c: CompareContext): Promise<Comp
 
   // Exactly this invocation's runs (by key): results of other configurations in --out stay out of the report.
   const results = jobs.map((j) => reusableResult(j.outDir, runKeyOf(j).key)).filter((r): r is RunResult => r !== null);
-  const summary: Summary = { ...summarize(results, meta), meta: reproMeta() };
+  const summary: Summary = { ...summarize(results, meta, o.report), meta: reproMeta() };
   const wallSeconds = (Date.now() - t0) / 1000;
-  const note = `Total wall time of this compare invocation: ${fmtDuration(wallSeconds)} (${wallSeconds.toFixed(0)} s).`;
+  const reused = jobs.length - pending.length;
+  const note = `This compare invocation: ${fmtDuration(wallSeconds)} wall-clock, ${pending.length} runs trained, ${reused} finished runs reused from earlier invocations.`;
   const files = [...writeReports(o.out, summary, note), writeMetricsCsv(o.out, results)];
   const table = summary.tasks.map(textTable).join('\n\n');
   log('');
   table.split('\n').forEach((l) => sink(l)); // a table is never wrapped (it is at most 100 columns wide)
   log('');
+  for (const l of plan.lines.slice(0, o.optimizers.length)) log(l);
+  for (const t of summary.tasks) log(timeLine(t));
   log(note);
   log(`reports: ${files.join(', ')}`);
   return { summary, files, wallSeconds, table };

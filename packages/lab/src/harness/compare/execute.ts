@@ -24,6 +24,8 @@ export async function executeJob(job: RunJob, progress: boolean | 'lines' | Prog
     dataSource: job.dataSource,
     outDir: job.outDir,
     resume: job.resume,
+    evalEvery: job.evalEvery,
+    target: job.target,
     progress,
     label: `${job.optimizer}/seed${job.seed}`,
     record: { key, config, meta: reproMeta() },

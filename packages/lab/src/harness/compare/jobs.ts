@@ -15,4 +15,8 @@ export interface RunJob {
   backend: 'wasm' | 'cpu';
   /** Continue an unfinished run from its last epoch checkpoint (otherwise it restarts). */
   resume: boolean;
+  /** Evaluate every k steps besides epoch ends (0/undefined: epoch ends only). */
+  evalEvery?: number;
+  /** Validation target for steps-/time-to-target (default: the task's). */
+  target?: number;
 }

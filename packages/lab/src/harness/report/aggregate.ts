@@ -1,8 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { optimizerLabel, type Hp } from '../optimizers.js';
+import { TASKS } from '../tasks.js';
 import type { RunResult } from '../train/run.js';
-import { meanStd, type MeanStd } from './stats.js';
+import { compareMethods, type Comparisons } from './comparisons.js';
+import type { ReportOptions } from './options.js';
+import { scheduleCurve, stepLossCurve, evalCurve, type EvalCurvePoint } from './curves.js';
+import { ci95, meanStd, type Interval, type MeanStd } from './stats.js';
 import type { ReproMeta } from '../provenance/meta.js';
 
 export interface CurvePoint {
@@ -35,7 +39,23 @@ export interface OptimizerSummary {
   finalTrainLoss: MeanStd;
   msPerStep: MeanStd;
   trainSeconds: MeanStd;
+  /** Final clean train-set metric (trainEval; accuracy in % or bits/char), over seeds. */
+  finalTrainEval: MeanStd;
+  /** Generalization gap at the end: trainEval metric − validation metric, over seeds. */
+  gap: MeanStd;
+  /** 95% Student-t intervals over seeds per metric (finalTest, bestTest, finalVal, finalTrainEval, gap, finalTrainLoss, trainSeconds). */
+  ci95: Record<string, Interval>;
+  /** Steps-/time-to-target on the validation metric: over the seeds that reached it. */
+  toTarget: { target: number; reached: number; of: number; steps: MeanStd; seconds: MeanStd } | null;
+  /** Final test metric per seed (the paired comparisons use it). */
+  finalTestBySeed: Record<number, number>;
   curve: CurvePoint[];
+  /** Every evaluation (epoch ends and --eval-every points) aligned by step, mean ± std over seeds. */
+  evalCurve: EvalCurvePoint[];
+  /** Per-step training loss, mean ± std over seeds (unsmoothed; the report smooths). */
+  stepLoss: Array<{ step: number; loss: MeanStd }>;
+  /** The learning-rate schedule (first seed's run), sampled at up to 200 steps. */
+  lrCurve: Array<{ step: number; lr: number }>;
 }
 
 export interface TaskSummary {
@@ -44,11 +64,19 @@ export interface TaskSummary {
   metric: 'accuracy' | 'bpc';
   notes: string[];
   optimizers: OptimizerSummary[];
+  /** Each method against the reference: differences with CIs, Welch and paired tests, Holm, TOST. */
+  comparisons: Comparisons | null;
+  /** Number of runs and the sum of their recorded training and evaluation times (s). */
+  runs: number;
+  trainSeconds: number;
+  evalSeconds: number;
 }
 
 export interface Summary {
   created: string;
   tasks: TaskSummary[];
+  /** Report options the summary was made with (loss scale for the charts). */
+  options?: ReportOptions;
   /** Reproducibility metadata of the process that wrote the summary (each run's own is in its result.json). */
   meta?: ReproMeta;
 }
@@ -58,6 +86,8 @@ export interface RunMeta {
   metric: 'accuracy' | 'bpc';
   notes: string[];
   hpSource: Record<string, string>;
+  /** TOST margin of the task (TaskSpec.margin) in report units; absent in older compare.json files. */
+  margin?: number;
 }
 
 /** Every `result.json` under `dir` (recursively), with the compare metadata of its run directory. */
@@ -82,7 +112,7 @@ export function readMeta(dir: string): Record<string, RunMeta> {
 
 const scale = (metric: string) => (metric === 'accuracy' ? 100 : 1);
 
-export function summarize(results: RunResult[], meta: Record<string, RunMeta>): Summary {
+export function summarize(results: RunResult[], meta: Record<string, RunMeta>, options: ReportOptions = {}): Summary {
   const byTask = new Map<string, RunResult[]>();
   for (const r of results) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r]);
   const tasks: TaskSummary[] = [];
@@ -113,6 +143,9 @@ export function summarize(results: RunResult[], meta: Record<string, RunMeta>): 
       }
       // A diverged run counts with its (NaN/garbage) final metric instead of being dropped.
       const finalOf = (r: RunResult, split: 'test' | 'val') => (r.diverged ? NaN : (r.final[split]?.metric ?? NaN) * k);
+      const trainEvalOf = (r: RunResult) => (r.diverged ? NaN : (r.final.trainEval?.metric ?? NaN) * k);
+      // Results written before trainEval existed have none: n/a, not NaN.
+      const withTrainEval = g.filter((r) => r.diverged || r.final.trainEval);
       const bestOf = (r: RunResult): number => {
         const xs = r.epochs.filter((x) => x.test).map((x) => x.test!.metric * k);
         if (r.diverged || xs.length === 0) return NaN;
@@ -134,14 +167,48 @@ export function summarize(results: RunResult[], meta: Record<string, RunMeta>): 
         finalTrainLoss: meanStd(g.map((r) => r.final.trainLoss)),
         msPerStep: meanStd(g.map((r) => r.msPerStep)),
         trainSeconds: meanStd(g.map((r) => r.trainSeconds)),
+        finalTrainEval: meanStd(withTrainEval.map(trainEvalOf)),
+        gap: meanStd(withTrainEval.map((r) => trainEvalOf(r) - finalOf(r, 'val'))),
+        ci95: {
+          finalTest: ci95(g.map((r) => finalOf(r, 'test'))),
+          bestTest: ci95(g.map(bestOf)),
+          finalVal: ci95(g.map((r) => finalOf(r, 'val'))),
+          finalTrainEval: ci95(withTrainEval.map(trainEvalOf)),
+          gap: ci95(withTrainEval.map((r) => trainEvalOf(r) - finalOf(r, 'val'))),
+          finalTrainLoss: ci95(g.map((r) => r.final.trainLoss)),
+          trainSeconds: ci95(g.map((r) => r.trainSeconds)),
+        },
+        toTarget: targetOf(g),
+        finalTestBySeed: Object.fromEntries(g.map((r) => [r.seed, finalOf(r, 'test')])),
         curve,
+        evalCurve: evalCurve(g, k),
+        stepLoss: stepLossCurve(g),
+        lrCurve: scheduleCurve(g[0]),
       });
     }
     const order = ['sgd', 'adamw', 'rfrmsprop', 'rfadamw', 'ifshampoo', 'shampoo'];
     optimizers.sort((a, b) => (order.indexOf(a.optimizer) + 99) % 99 - (order.indexOf(b.optimizer) + 99) % 99 || a.key.localeCompare(b.key));
-    tasks.push({ task, description: m?.description ?? task, metric, notes: m?.notes ?? [], optimizers });
+    tasks.push({
+      task,
+      description: m?.description ?? task,
+      metric,
+      notes: m?.notes ?? [],
+      optimizers,
+      comparisons: compareMethods(optimizers, metric, { ...options, margin: options.margin ?? m?.margin ?? TASKS[task]?.margin }),
+      runs: rs.length,
+      trainSeconds: rs.reduce((a, r) => a + r.trainSeconds, 0),
+      evalSeconds: rs.reduce((a, r) => a + r.epochs.reduce((b, e) => b + (e.evalSeconds ?? 0), 0), 0),
+    });
   }
-  return { created: new Date().toISOString(), tasks };
+  return { created: new Date().toISOString(), tasks, options };
+}
+
+/** Steps-/time-to-target over the seeds that reached it (null when the runs predate the field). */
+function targetOf(g: RunResult[]): OptimizerSummary['toTarget'] {
+  const t = g.map((r) => r.toTarget).filter((x) => x !== undefined);
+  if (t.length === 0) return null;
+  const hit = t.filter((x) => x.steps !== null);
+  return { target: t[0].target, reached: hit.length, of: g.length, steps: meanStd(hit.map((x) => x.steps!)), seconds: meanStd(hit.map((x) => x.seconds!)) };
 }
 
 /**

@@ -27,16 +27,23 @@ function flatten(rec: Record<string, unknown>, prefix = ''): Array<[string, numb
 }
 
 /**
- * Long format: one row per (run, logged record, metric), for everything a run logged per epoch
- * (losses, metrics, learning rate, timings). Non-finite values are written as NaN / Infinity.
+ * Long format: one row per (run, logged record, metric), for everything a run logged: per epoch
+ * (losses, metrics incl. the clean train-set evaluation, learning rate, timings), every step's
+ * training loss (`stepLoss`) and every `--eval-every` evaluation (fractional `epoch`).
+ * Non-finite values are written as NaN / Infinity.
  */
 export function metricsCsv(results: RunResult[]): string {
   const rows: string[] = [CSV_COLUMNS.join(',')];
   for (const r of results) {
+    const row = (epoch: number, step: number, metric: string, value: number) => rows.push([r.key ?? '', r.task, r.optimizer, r.seed, r.precision, epoch, step, metric, value].map(cell).join(','));
     for (const e of r.epochs) {
       const rec = e as unknown as Record<string, unknown>;
-      for (const [metric, value] of flatten(rec)) {
-        rows.push([r.key ?? '', r.task, r.optimizer, r.seed, r.precision, e.epoch, e.step, metric, value].map(cell).join(','));
+      for (const [metric, value] of flatten(rec)) row(e.epoch, e.step, metric, value);
+      // Per-step training loss (step numbers of this epoch) and the --eval-every evaluations inside it.
+      const first = e.step - (e.stepLoss?.length ?? 0) + 1;
+      e.stepLoss?.forEach((v, i) => row(e.epoch, first + i, 'stepLoss', v ?? NaN));
+      for (const p of e.evals ?? []) {
+        for (const [metric, value] of flatten(p as unknown as Record<string, unknown>)) row(p.epoch, p.step, metric, value);
       }
     }
   }

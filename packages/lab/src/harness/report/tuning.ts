@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { optimizerLabel, type HpName } from '../optimizers.js';
+import { heavyBall, optimizerLabel, type HpName } from '../optimizers.js';
 import { getTask, type Budget, type TaskSpec } from '../tasks.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
-import { score, type Ranges, type Trial } from '../tune/search.js';
+import { score, type Ranges, type Trial } from '../tune/trial.js';
+import { edgeWarnings } from '../tune/edges.js';
 import { PALETTE, scatterChart, type ScatterSeries } from './svg.js';
 
 /** One `rootfree tune --out <dir>`: one task, one optimizer, stage 1 and optionally stage 2. */
@@ -13,7 +14,7 @@ export interface TuneDir {
   optimizer: string;
   budget: Budget;
   seed: number;
-  ranges: { stage1: Ranges; stage2?: Ranges };
+  ranges: { stage1: Ranges; stage2?: Ranges; stage3?: Ranges };
   trials: Trial[];
 }
 
@@ -23,8 +24,8 @@ export interface OptimizerTuning {
   dir: string;
   seed: number;
   budget: Budget;
-  ranges: { stage1: Ranges; stage2?: Ranges };
-  counts: { stage1: number; stage2: number; diverged: number };
+  ranges: { stage1: Ranges; stage2?: Ranges; stage3?: Ranges };
+  counts: { stage1: number; stage2: number; stage3: number; diverged: number };
   /** The selected trial (best validation metric), null when every trial diverged. */
   best: Trial | null;
   /** Median and worst validation metric over the trials that did not diverge (NaN if none). */
@@ -71,7 +72,7 @@ function readStageMeta(file: string): StageMeta {
 // JSON has no NaN: a diverged trial's val/valLoss come back as null.
 const num = (v: unknown) => (typeof v === 'number' ? v : NaN);
 
-function readTrialLines(file: string, stage: 1 | 2, keys?: string[]): Trial[] {
+function readTrialLines(file: string, stage: 1 | 2 | 3, keys?: string[]): Trial[] {
   if (!existsSync(file)) throw new Error(`${file}: missing (expected one JSON line per trial from \`rootfree tune\`)`);
   const out: Trial[] = [];
   readFileSync(file, 'utf8')
@@ -111,6 +112,13 @@ export function readTuneDir(dir: string): TuneDir {
     ranges.stage2 = s2.ranges;
     if (existsSync(s2Lines)) trials.push(...readTrialLines(s2Lines, 2, s2.keys));
   }
+  // Stage 3: `tune --extend-edges` (ranges widened where the best trial sat at an edge).
+  const s3File = join(dir, 'stage3.json');
+  if (existsSync(s3File)) {
+    const s3 = readStageMeta(s3File);
+    ranges.stage3 = s3.ranges;
+    if (existsSync(join(dir, 'stage3.jsonl'))) trials.push(...readTrialLines(join(dir, 'stage3.jsonl'), 3, s3.keys));
+  }
   return { dir, task: s1.task, optimizer: s1.optimizer, budget: s1.budget, seed: s1.seed, ranges, trials };
 }
 
@@ -137,7 +145,7 @@ function summarizeDir(task: TaskSpec, d: TuneDir, label: string): OptimizerTunin
     seed: d.seed,
     budget: d.budget,
     ranges: d.ranges,
-    counts: { stage1: d.trials.filter((t) => t.stage === 1).length, stage2: d.trials.filter((t) => t.stage === 2).length, diverged: trials.length - ok.length },
+    counts: { stage1: d.trials.filter((t) => t.stage === 1).length, stage2: d.trials.filter((t) => t.stage === 2).length, stage3: d.trials.filter((t) => t.stage === 3).length, diverged: trials.length - ok.length },
     best: ok[0] ?? null,
     median: median(vals),
     worst: vals.length ? (higher ? Math.min(...vals) : Math.max(...vals)) : NaN,
@@ -204,7 +212,7 @@ function budgetLines(d: TuningData): string[] {
 }
 
 const dirLine = (o: OptimizerTuning) =>
-  `${o.dir}; seed ${o.seed}; ranges (log-uniform) stage 1: ${rangesText(o.ranges.stage1)}${o.ranges.stage2 ? `; stage 2: ${rangesText(o.ranges.stage2)}` : ''}`;
+  `${o.dir}; seed ${o.seed}; ranges (log-uniform) stage 1: ${rangesText(o.ranges.stage1)}${o.ranges.stage2 ? `; stage 2: ${rangesText(o.ranges.stage2)}` : ''}${o.ranges.stage3 ? `; stage 3 (--extend-edges): ${rangesText(o.ranges.stage3)}` : ''}`;
 
 function selectionLine(d: TuningData): string {
   return `selection: validation split; ${d.higherIsBetter ? 'higher is better' : 'lower is better'}`;
@@ -212,13 +220,19 @@ function selectionLine(d: TuningData): string {
 
 function summaryHeader(d: TuningData): string[] {
   const u = metricUnit(d);
-  return ['optimizer', 'trials (stage 1 + 2)', 'diverged', `best ${u}`, `median ${u}`, `worst ${u}`, 'best hyper-parameters', 'lr range stage 1', 'lr range stage 2'];
+  return ['optimizer', 'trials (stage 1 + 2)', 'diverged', `best ${u}`, `median ${u}`, `worst ${u}`, 'best hyper-parameters', 'lr range stage 1', 'lr range stage 2', 'best at a range edge'];
+}
+
+/** Where the selected trial sits at an edge of the widest range searched (tune warns the same way). */
+function edgeText(d: TuningData, o: OptimizerTuning): string {
+  const w = edgeWarnings(getTask(d.task), o.trials, o.ranges.stage3 ?? o.ranges.stage1);
+  return w.length ? w.map((x) => `${x.hp} ${x.side} (${x.reasons.join(', ')})`).join('; ') + ' — try tune --extend-edges' : 'no';
 }
 
 function summaryRows(d: TuningData): string[][] {
   return d.optimizers.map((o) => [
     o.label,
-    `${o.counts.stage1 + o.counts.stage2} (${o.counts.stage1} + ${o.counts.stage2})`,
+    `${o.counts.stage1 + o.counts.stage2 + o.counts.stage3} (${o.counts.stage1} + ${o.counts.stage2}${o.counts.stage3 ? ` + ${o.counts.stage3}` : ''})`,
     String(o.counts.diverged),
     o.best ? `${fmtVal(d, o.best.val)} (stage ${o.best.stage} trial ${o.best.trial})` : 'all diverged',
     fmtVal(d, o.median),
@@ -226,6 +240,7 @@ function summaryRows(d: TuningData): string[][] {
     o.best ? hpText(o.best.hp) : '—',
     rangeText(o.ranges.stage1, 'lr'),
     o.ranges.stage2 ? rangeText(o.ranges.stage2, 'lr') : '—',
+    edgeText(d, o),
   ]);
 }
 
@@ -271,15 +286,36 @@ export function tuningCharts(d: TuningData): string[] {
   });
 }
 
+/** lr/(1 − momentum): the step size heavy-ball momentum amounts to once the velocity settles. */
+export const effectiveLr = (hp: Trial['hp']): number => hp.lr / (1 - hp.momentum);
+
+/**
+ * Heavy-ball methods (SGD, RF-RMSProp, IF-Shampoo) against the effective learning rate
+ * lr/(1 − momentum): lr and momentum trade off, so the sensitivity to either alone is blurred.
+ * Null when no tuned optimizer uses heavy-ball momentum.
+ */
+export function effectiveLrChart(d: TuningData): string | null {
+  const scale = d.metric === 'accuracy' ? 100 : 1;
+  const yName = d.metric === 'accuracy' ? 'validation accuracy (%)' : 'validation bits/char';
+  const series: ScatterSeries[] = [];
+  d.optimizers.forEach((o, i) => {
+    if (!heavyBall(o.optimizer)) return;
+    series.push({ label: o.label, color: PALETTE[i % PALETTE.length], points: o.trials.map((t) => ({ x: effectiveLr(t.hp), y: t.diverged ? NaN : scale * t.val, hollow: t.stage >= 2, ring: t === o.best })) });
+  });
+  return series.length ? scatterChart(`${yName} vs effective learning rate`, 'lr / (1 − momentum)', yName, series, { logX: true }) : null;
+}
+
 export function tuningHtml(d: TuningData): string {
   const body: string[] = [];
   body.push(`<p>task: <b>${esc(d.task)}</b></p><p>${budgetLines(d).map(esc).join('<br>')}</p><p>${esc(selectionLine(d))}</p>`);
   body.push(htmlTable(summaryHeader(d), summaryRows(d)));
   body.push(
     '<h2>Sensitivity</h2><p>Validation metric of every random-search trial against each searched hyper-parameter (log axis), one colour per optimizer. ' +
-      'Filled circles: stage 1; hollow circles: stage 2 (narrowed ranges); crosses in the bottom strip: diverged trials; large ring: the selected (best) trial.</p>',
+      'Filled circles: stage 1; hollow circles: stage 2 (narrowed ranges) and stage 3 (ranges widened by --extend-edges); crosses in the bottom strip: diverged trials; large ring: the selected (best) trial.</p>',
   );
-  body.push(`<div class="charts">${tuningCharts(d).join('')}</div>`);
+  const eff = effectiveLrChart(d);
+  body.push(`<div class="charts">${[...(eff ? [eff] : []), ...tuningCharts(d)].join('')}</div>`);
+  if (eff) body.push('<p>First chart: heavy-ball methods (SGD, RF-RMSProp, IF-Shampoo) against the effective learning rate lr/(1 − momentum), the step size the momentum sum amounts to.</p>');
   for (const o of d.optimizers) {
     body.push(`<h2>${esc(o.label)}</h2><p>${esc(dirLine(o))}</p>`);
     body.push(htmlTable(trialHeader(d), trialRows(d, o)));

@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import type { ScheduleSpec } from 'rootfree';
 import { loadDataset } from '../data/index.js';
 import { headRows, type ImageData, type ImageSet, type TextData } from '../data/types.js';
-import type { Net } from '../models/types.js';
-import { paramCount } from '../models/types.js';
+import { paramCount, type Net } from '../models/types.js';
 import { NonFiniteError } from 'rootfree';
 import { buildOptimizer, type Hp } from '../optimizers.js';
 import { Rng } from '../rng.js';
 import type { Budget, TaskSpec } from '../tasks.js';
-import { imageBatch, textBatch, textEvalWindows, textWindowBatch } from './batches.js';
+import { imageBatch, textBatch } from './batches.js';
 import { checkpointText, checkRestoredState, makeCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint.js';
 import { readCheckpoint } from './checkpointCheck.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
-import { crossEntropy, evalBatch } from './loss.js';
+import { crossEntropy } from './loss.js';
+import { evaluate, type SplitMetrics } from './evaluate.js';
+import { toTarget, type EvalPoint, type ToTarget } from './target.js';
 import { Progress, type ProgressSink } from './progress.js';
 import type { RunKeyConfig } from '../runKey.js';
 import type { ReproMeta } from '../provenance/meta.js';
@@ -38,25 +39,33 @@ export interface RunConfig {
   stopAfterEpoch?: number;
   /** Progress output: a bar on a TTY, periodic lines otherwise ('lines' forces lines). Default false. */
   progress?: boolean | 'lines' | ProgressSink;
+  /** Also evaluate (val, test, trainEval) every k optimizer steps, besides every epoch end. 0/undefined = epoch ends only. */
+  evalEvery?: number;
+  /** Validation metric for steps-/time-to-target; default the task's {@link TaskSpec.target}. */
+  target?: number;
   label?: string;
   log?: (line: string) => void;
   /** Identity and provenance stored in result.json (run key, full configuration, reproducibility metadata). */
   record?: Pick<RunResult, 'key' | 'config' | 'meta'>;
 }
 
-export interface SplitMetrics {
-  loss: number;
-  /** accuracy in [0, 1] or bits per character. */
-  metric: number;
-}
+export type { SplitMetrics } from './evaluate.js';
+export type { EvalPoint, ToTarget } from './target.js';
 
 export interface EpochRecord {
   epoch: number;
   step: number;
   lr: number;
+  /** Mean of this epoch's per-step training losses (augmented batches, training mode). */
   trainLoss: number;
+  /** Training loss of every optimizer step of this epoch (the loss the step was computed on). */
+  stepLoss?: number[];
   val: SplitMetrics;
   test?: SplitMetrics;
+  /** Clean train-set evaluation: fixed non-augmented training rows in inference mode (see evaluate.ts). */
+  trainEval?: SplitMetrics;
+  /** Evaluations inside this epoch (`evalEvery`); the epoch end is this record itself. */
+  evals?: EvalPoint[];
   /** Cumulative training wall-clock (s), evaluation excluded. */
   trainSeconds: number;
   /** Mean wall-clock per optimizer step in this epoch (ms). */
@@ -86,6 +95,15 @@ export interface RunResult {
   completed: boolean;
   /** Hash of the final trainable weights (resume checks). */
   weightsDigest: string;
+  /** Every evaluation in step order (intra-epoch ones from `evalEvery`, then each epoch end). */
+  evals?: EvalPoint[];
+  evalEvery?: number;
+  /** Steps- and time-to-target on the validation metric. */
+  toTarget?: ToTarget;
+  /** The learning-rate schedule the run used (for the report's schedule plot). */
+  schedule?: ScheduleSpec;
+  /** Optimizer steps per epoch. */
+  stepsPerEpoch?: number;
   /** Run key: hash of `config` (harness/runKey.ts); a result is reused only under the same key. */
   key?: string;
   config?: RunKeyConfig;
@@ -93,7 +111,8 @@ export interface RunResult {
 }
 
 export function configKey(c: RunConfig): string {
-  return JSON.stringify({ task: c.task.name, budget: c.budget, optimizer: c.optimizer, hp: c.hp, seed: c.seed, precision: c.precision, data: c.dataSource ?? null });
+  // evalEvery changes what is recorded, not the training; keys without it stay as they were.
+  return JSON.stringify({ task: c.task.name, budget: c.budget, optimizer: c.optimizer, hp: c.hp, seed: c.seed, precision: c.precision, data: c.dataSource ?? null, ...(c.evalEvery ? { evalEvery: c.evalEvery } : {}) });
 }
 
 /** SINGD needs the layers' inputs and output gradients: hand it the tfjs-layers model. */
@@ -126,39 +145,6 @@ function digest(vars: tf.Variable[]): string {
   return h.toString(16).padStart(8, '0');
 }
 
-function evaluate(net: Net, task: TaskSpec, data: ImageData | TextData, split: 'val' | 'test', budget: Budget): SplitMetrics {
-  let lossSum = 0;
-  let correct = 0;
-  let count = 0;
-  if (data.kind === 'image') {
-    const set = headRows(data[split], split === 'val' ? budget.valSubset : budget.testSubset);
-    const bs = 500;
-    for (let s = 0; s < set.n; s += bs) {
-      const idx = Array.from({ length: Math.min(bs, set.n - s) }, (_, k) => s + k);
-      const { x, y } = imageBatch(data, set, idx, null, null);
-      const logits = tf.tidy(() => net.forward(x, false));
-      const r = evalBatch(logits, y);
-      tf.dispose([x, y, logits]);
-      lossSum += r.lossSum;
-      correct += r.correct;
-      count += idx.length;
-    }
-    return { loss: lossSum / count, metric: correct / count };
-  }
-  const seq = task.seq!;
-  const starts = textEvalWindows(data[split], seq, budget.evalTokens ?? 16384);
-  for (let s = 0; s < starts.length; s += 32) {
-    const { x, y } = textWindowBatch(data[split], starts.slice(s, s + 32), seq);
-    const logits = tf.tidy(() => net.forward(x, false));
-    const r = evalBatch(logits, y);
-    tf.dispose([x, y, logits]);
-    lossSum += r.lossSum;
-    count += y.size;
-  }
-  const loss = lossSum / count;
-  return { loss, metric: loss / Math.LN2 };
-}
-
 /**
  * Trains one (task, optimizer, hyper-parameters, seed) run: seeded init and data order,
  * augmentation, LR schedule, per-epoch evaluation, JSONL metrics and an atomic checkpoint after
@@ -171,8 +157,16 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
   const spe = stepsPerEpoch(c.task, c.budget, train);
   const totalSteps = spe * c.budget.epochs;
   const net = c.task.model(data, Rng.derive(c.seed, 'init'));
-  const opt = buildOptimizer(c.optimizer, c.hp, { lr: lrSchedule(c.task, c.hp.lr, totalSteps), batchSize: c.budget.batchSize, precision: c.precision });
+  const schedule = lrSchedule(c.task, c.hp.lr, totalSteps);
+  const opt = buildOptimizer(c.optimizer, c.hp, { lr: schedule, batchSize: c.budget.batchSize, precision: c.precision });
   attachLayers(opt, net);
+  const evalEvery = c.evalEvery ?? 0;
+  if (!Number.isInteger(evalEvery) || evalEvery < 0) throw new Error(`evalEvery: expected an integer >= 0 (steps), got ${evalEvery}`);
+  const evalAll = (): Pick<EvalPoint, 'val' | 'test' | 'trainEval'> => ({
+    val: evaluate(net, c.task, data, 'val', c.budget, train),
+    test: c.evalTest === false ? undefined : evaluate(net, c.task, data, 'test', c.budget, train),
+    trainEval: evaluate(net, c.task, data, 'trainEval', c.budget, train),
+  });
   const rng = Rng.derive(c.seed, 'data');
   const key = configKey(c);
   const files = c.outDir ? { ckpt: join(c.outDir, 'checkpoint.json'), metrics: join(c.outDir, 'metrics.jsonl'), result: join(c.outDir, 'result.json') } : null;
@@ -218,6 +212,9 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
       let lossSum = 0;
       let lossCount = 0;
       let epochMs = 0;
+      let evalMs = 0;
+      const stepLoss: number[] = [];
+      const evals: EvalPoint[] = [];
       for (let s = 0; s < spe; s++) {
         const batch =
           data.kind === 'image'
@@ -251,25 +248,34 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
         net.trainable[0].dataSync();
         epochMs += performance.now() - t0;
         step++;
+        stepLoss.push(loss);
         if (diverged) break;
         lossSum += loss;
         lossCount++;
         progress.update(step, loss, `epoch ${epoch}/${c.budget.epochs}`);
+        // Intra-epoch evaluations; the epoch end is evaluated below anyway.
+        if (evalEvery > 0 && step % evalEvery === 0 && s < spe - 1) {
+          const e0 = performance.now();
+          evals.push({ step, epoch: step / spe, trainSeconds: trainSeconds + epochMs / 1000, ...evalAll() });
+          evalMs += performance.now() - e0;
+        }
       }
       trainSeconds += epochMs / 1000;
       const e0 = performance.now();
-      const val = evaluate(net, c.task, data, 'val', c.budget);
-      const test = c.evalTest === false ? undefined : evaluate(net, c.task, data, 'test', c.budget);
+      const { val, test, trainEval } = evalAll();
       const rec: EpochRecord = {
         epoch,
         step,
         lr: opt.learningRate,
         trainLoss: lossCount ? lossSum / lossCount : NaN,
+        stepLoss,
         val,
         test,
+        trainEval,
+        ...(evals.length ? { evals } : {}),
         trainSeconds,
         msPerStep: epochMs / Math.max(1, lossCount + (diverged ? 1 : 0)),
-        evalSeconds: (performance.now() - e0) / 1000,
+        evalSeconds: (performance.now() - e0 + evalMs) / 1000,
         ...(diverged ? { diverged: true, failure } : {}),
       };
       epochs.push(rec);
@@ -284,6 +290,7 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
     progress.done();
     const last = epochs[epochs.length - 1];
     const completed = diverged || last?.epoch === c.budget.epochs;
+    const evals: EvalPoint[] = epochs.flatMap((e) => [...(e.evals ?? []), { step: e.step, epoch: e.step / spe, trainSeconds: e.trainSeconds, val: e.val, test: e.test, trainEval: e.trainEval }]);
     const result: RunResult = {
       task: c.task.name,
       optimizer: c.optimizer,
@@ -300,6 +307,11 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
       trainSeconds,
       completed,
       weightsDigest: digest(net.stateVars),
+      evals,
+      evalEvery,
+      toTarget: toTarget(evals, c.task.metric, c.target ?? c.task.target),
+      schedule,
+      stepsPerEpoch: spe,
       ...c.record,
     };
     if (files && completed) writeAtomic(files.result, JSON.stringify(result, null, 1));

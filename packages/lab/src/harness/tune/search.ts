@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { loadDataset } from '../data/index.js';
 import { DEFAULT_TUNED_FILE, hparamsFor, loadTuned, SEARCH_SPACE } from '../hparams.js';
 import { checkOptimizerName, optimizerLabel, type Hp, type HpName } from '../optimizers.js';
+import { edgeWarnings, extendRanges, warningText, type EdgeWarning } from './edges.js';
+import { score, type Ranges, type Trial } from './trial.js';
 import { Rng } from '../rng.js';
 import { getTask, type Budget, type BudgetName, type TaskSpec } from '../tasks.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
@@ -16,20 +18,7 @@ import { executeJob } from '../compare/execute.js';
 import type { RunJob } from '../compare/jobs.js';
 import { runPool } from '../compare/pool.js';
 
-export type Ranges = Partial<Record<HpName, [number, number]>>;
-
-export interface Trial {
-  stage: 1 | 2;
-  trial: number;
-  hp: Hp;
-  /** Final-epoch validation metric (accuracy in [0, 1] or bits/char); NaN when diverged. */
-  val: number;
-  valLoss: number;
-  diverged: boolean;
-  trainSeconds: number;
-  /** Run key of the trial's configuration (harness/runKey.ts); only trials with the expected key are reused. */
-  key?: string;
-}
+export { score, type Ranges, type Trial } from './trial.js';
 
 export interface TuneOptions {
   task: string;
@@ -43,18 +32,24 @@ export interface TuneOptions {
   backend: 'wasm' | 'cpu';
   dataSource?: string;
   tunedFile?: string;
+  /** Tuning seed: the hyper-parameter draws and, offset by {@link TUNE_SEED_OFFSET}, the trials' training seed. */
   seed: number;
+  /** When the best trial sits at a range edge, widen that side and run `trials` more trials (stage 3). */
+  extendEdges?: boolean;
+  /** Search ranges instead of SEARCH_SPACE[optimizer] (tests, experiments). */
+  space?: Ranges;
   jobs: number;
   /** wasm XNNPACK threads per trial (1 when omitted; ignored by the cpu backend). */
   threads?: number;
   log?: (s: string) => void;
 }
 
-/** Higher is better: accuracy as is, bits/char negated; diverged trials rank last. */
-export function score(task: TaskSpec, t: Trial): number {
-  if (t.diverged || !Number.isFinite(t.val)) return -Infinity;
-  return task.metric === 'accuracy' ? t.val : -t.val;
-}
+/**
+ * Trials train with seed TUNE_SEED_OFFSET + tuning seed (10001 for `--seed 1`), never with the
+ * seeds 1..n that `compare` uses for the final runs: the selection must not have seen the
+ * initialisation and data order it is then evaluated on.
+ */
+export const TUNE_SEED_OFFSET = 10000;
 
 /** Trial `i` of a stage: log-uniform draws from a stream that depends only on (seed, stage, i), so resumption replays it. */
 export function sampleHp(base: Hp, ranges: Ranges, seed: number, stage: number, i: number): Hp {
@@ -95,10 +90,10 @@ function readTrials(file: string): Trial[] {
   return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Trial);
 }
 
-/** The trial's job: log-uniform draw `i` of the stage, trained with seed 1 into `stage<s>/trial<i>/<key>`. */
-function trialJob(o: TuneOptions, task: TaskSpec, budget: Budget, base: Hp, ranges: Ranges, stage: 1 | 2, i: number): { job: RunJob; key: string } {
+/** The trial's job: log-uniform draw `i` of the stage, trained with seed TUNE_SEED_OFFSET + seed into `stage<s>/trial<i>/<key>`. */
+function trialJob(o: TuneOptions, task: TaskSpec, budget: Budget, base: Hp, ranges: Ranges, stage: 1 | 2 | 3, i: number): { job: RunJob; key: string } {
   const hp = sampleHp(base, ranges, o.seed, stage, i);
-  const job: RunJob = { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: o.optimizer, hp, seed: 1, precision: o.precision, dataSource: o.dataSource, outDir: '', backend: o.backend, resume: true };
+  const job: RunJob = { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: o.optimizer, hp, seed: TUNE_SEED_OFFSET + o.seed, precision: o.precision, dataSource: o.dataSource, outDir: '', backend: o.backend, resume: true };
   const { key } = runKeyOf(job);
   return { job: { ...job, outDir: join(o.out, `stage${stage}`, `trial${i}`, key) }, key };
 }
@@ -109,12 +104,12 @@ function trialJob(o: TuneOptions, task: TaskSpec, budget: Budget, base: Hp, rang
  * the command continues where it stopped. Writes the best configuration into the tuned file
  * that `compare` reads.
  */
-export async function runTune(o: TuneOptions): Promise<{ best: Trial; trials: Trial[] }> {
+export async function runTune(o: TuneOptions): Promise<{ best: Trial; trials: Trial[]; warnings: EdgeWarning[] }> {
   const sink = o.log ?? ((s: string) => console.log(s));
   const log = (s: string) => fitLines(s, 100).forEach((l) => sink(l));
   checkOptimizerName(o.optimizer);
   const task = getTask(o.task);
-  const space = SEARCH_SPACE[o.optimizer];
+  const space = o.space ?? SEARCH_SPACE[o.optimizer];
   if (!space) throw new Error(`no search space for '${o.optimizer}'`);
   const budget: Budget = { ...task.budgets[o.budget], ...o.budgetOverride };
   const base = hparamsFor(task.name, o.optimizer).hp;
@@ -128,17 +123,14 @@ export async function runTune(o: TuneOptions): Promise<{ best: Trial; trials: Tr
   }
 }
 
-async function tuneLocked(o: TuneOptions, log: (s: string) => void, task: TaskSpec, budget: Budget, base: Hp, space: Ranges): Promise<{ best: Trial; trials: Trial[] }> {
-  const stages: Array<1 | 2> = o.stage2 ? [1, 2] : [1];
+async function tuneLocked(o: TuneOptions, log: (s: string) => void, task: TaskSpec, budget: Budget, base: Hp, space: Ranges): Promise<{ best: Trial; trials: Trial[]; warnings: EdgeWarning[] }> {
   const all: Trial[] = [];
   const results: RunResult[] = [];
-  for (const stage of stages) {
+  const runStage = async (stage: 1 | 2 | 3, ranges: Ranges): Promise<void> => {
     const file = join(o.out, `stage${stage}.jsonl`);
-    // Stage 2 narrows around this configuration's stage-1 trials only.
-    const ranges = stage === 1 ? space : narrowRanges(task, all.filter((t) => t.stage === 1), space);
     const planned = Array.from({ length: o.trials }, (_, i) => ({ i, ...trialJob(o, task, budget, base, ranges, stage, i) }));
     const keys = planned.map((p) => p.key);
-    writeAtomic(join(o.out, `stage${stage}.json`), JSON.stringify({ task: task.name, optimizer: o.optimizer, budget, seed: o.seed, ranges, trials: o.trials, distribution: 'log-uniform', keys }, null, 1));
+    writeAtomic(join(o.out, `stage${stage}.json`), JSON.stringify({ task: task.name, optimizer: o.optimizer, budget, seed: o.seed, trialSeed: TUNE_SEED_OFFSET + o.seed, ranges, trials: o.trials, distribution: 'log-uniform', keys }, null, 1));
     const lines = readTrials(file);
     // A trial is reused only when its stored key is the key of trial i under this configuration.
     const done = planned.flatMap((p) => lines.filter((t) => t.trial === p.i && t.key === p.key).slice(0, 1));
@@ -162,16 +154,37 @@ async function tuneLocked(o: TuneOptions, log: (s: string) => void, task: TaskSp
     }
     results.push(...planned.map((p) => reusableResult(p.job.outDir, p.key)).filter((r): r is RunResult => r !== null));
     all.push(...done.sort((a, b) => a.trial - b.trial));
+  };
+  await runStage(1, space);
+  // Stage 2 narrows around this configuration's stage-1 trials only.
+  if (o.stage2) await runStage(2, narrowRanges(task, all.filter((t) => t.stage === 1), space));
+  // Edges are judged against the full (stage-1) ranges; stage 3 keeps the ranges it started with on re-runs.
+  let edgeRanges: Ranges = space;
+  const stage3Meta = join(o.out, 'stage3.json');
+  let warnings: EdgeWarning[] = edgeWarnings(task, all, space);
+  if (existsSync(stage3Meta) || (o.extendEdges && warnings.length > 0)) {
+    if (existsSync(stage3Meta)) {
+      edgeRanges = (JSON.parse(readFileSync(stage3Meta, 'utf8')) as { ranges: Ranges }).ranges;
+    } else {
+      const ext = extendRanges(space, warnings);
+      for (const w of ext.stuck) log(`cannot extend ${w.hp} past its hard limit: ${warningText(w)}`);
+      edgeRanges = ext.ranges;
+    }
+    await runStage(3, edgeRanges);
+    warnings = edgeWarnings(task, all, edgeRanges);
   }
+  for (const w of warnings) log(`WARNING: best trial at a range edge: ${warningText(w)}${o.extendEdges ? '' : '; re-run with --extend-edges to widen that range and sample again'}`);
   writeMetricsCsv(o.out, results);
   const best = [...all].sort((a, b) => score(task, b) - score(task, a))[0];
   if (!best || score(task, best) === -Infinity) throw new Error('every trial diverged; nothing to select');
   const tunedFile = o.tunedFile ?? DEFAULT_TUNED_FILE;
   const tuned = loadTuned(tunedFile);
   const metric = task.metric === 'accuracy' ? `val acc ${(100 * best.val).toFixed(2)}%` : `val ${best.val.toFixed(3)} bpc`;
-  tuned[task.name] = { ...tuned[task.name], [o.optimizer]: { hp: best.hp, source: `tuned: random search, ${all.length} trials (${stages.length} stage${stages.length > 1 ? 's' : ''}), ${budgetLabel(o)}, best ${metric}` } };
+  const stages = new Set(all.map((t) => t.stage)).size;
+  const edge = warnings.length ? `; best at a range edge (${warnings.map((w) => `${w.hp} ${w.side}`).join(', ')})` : '';
+  tuned[task.name] = { ...tuned[task.name], [o.optimizer]: { hp: best.hp, source: `tuned: random search, ${all.length} trials (${stages} stage${stages > 1 ? 's' : ''}), ${budgetLabel(o)}, tuning seed ${o.seed} (trials trained with seed ${TUNE_SEED_OFFSET + o.seed}), best ${metric}${edge}` } };
   mkdirSync(join(tunedFile, '..'), { recursive: true });
   writeAtomic(tunedFile, JSON.stringify(tuned, null, 1));
   log(`best: stage ${best.stage} trial ${best.trial}, ${metric}: ${fmtHp(best.hp)} -> ${tunedFile}`);
-  return { best, trials: all };
+  return { best, trials: all, warnings };
 }
