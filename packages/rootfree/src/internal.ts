@@ -15,3 +15,4 @@ export { structureClass } from './structures/index.js';
 export { processInput, processGradOutput, gradMatrix } from './optim/singd/statistics.js';
 export { resolveLayer } from './optim/singd/layers.js';
 export { newtonSchulz } from './optim/muon/newtonSchulz.js';
+export { setGpuFused, gpuFusedActive } from './backend/gpu/register.js';

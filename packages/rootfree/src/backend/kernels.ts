@@ -7,6 +7,7 @@ import { registerReluGradKernel } from './reluGradKernel.js';
 import { registerRoundKernel } from './roundKernel.js';
 import { registerFusedKernels } from './fusedKernels.js';
 import { registerWasmGradientKernels } from './gradients/index.js';
+import { registerGpuKernels } from './gpu/register.js';
 
 const registered = new Set<string>();
 
@@ -17,5 +18,6 @@ export function registerRootfreeKernels(backend: string): void {
   registerFusedKernels(backend);
   registerBatchNormKernels(backend);
   registerReluGradKernel(backend);
+  registerGpuKernels(backend);
   if (backend === 'wasm') registerWasmGradientKernels();
 }

@@ -24,6 +24,12 @@ export interface StepContext {
   lr: number;
   /** Batch size B of this step (the examples the loss was averaged over). */
   batchSize: number;
+  /**
+   * On webgl/webgpu with a non-finite policy: the step's device flag `[all gradients finite ? 1 : 0,
+   * …]` (never read on the host during the step). Fused GPU updates keep the old values where it is
+   * 0; the driver selects the composite path's results with it.
+   */
+  deviceFinite?: tf.Tensor;
 }
 
 /** Static description of one parameter handed to a method. */

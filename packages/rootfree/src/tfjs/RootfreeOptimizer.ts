@@ -8,6 +8,7 @@ import { NonFiniteError } from '../errors.js';
 import { resolveDriver, resolveGroups, splitOptions, type Group, type ResolvedDriver } from './driverOptions.js';
 import { checkGradient, checkPartition, clipByGlobalNorm, normalizeGradients, type GradList, type NamedTensor } from './gradients.js';
 import { firstNonFiniteGradient } from './finiteCheck.js';
+import { deviceChecked, deviceFlag, StepStatus } from './devicePolicy.js';
 import { configOf } from './serialization.js';
 import { cloneSaved, disposeSaved, exportState, loadInto, parseSaved, savedList, StateError, type SavedState } from './stateIO.js';
 import { dropState, type Unit } from './unit.js';
@@ -53,6 +54,7 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
   private exported: tf.Tensor[] = [];
   private fitBatchSize: number | undefined;
   private readonly uid = ++instanceCounter;
+  private readonly status = new StepStatus();
 
   protected constructor(method: Method<O>, options: Record<string, unknown> = {}) {
     super();
@@ -93,7 +95,10 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
       installFitBatchSize();
       this.bind(list, vars, batchSize);
     }
-    if (this.driver.nonFinite !== 'none' && !this.allFinite(list)) return;
+    // webgl/webgpu check on the device and report later (devicePolicy.ts); cpu/wasm check here.
+    const onDevice = this.driver.nonFinite !== 'none' && deviceChecked();
+    this.status.surface();
+    if (this.driver.nonFinite !== 'none' && !onDevice && !this.allFinite(list)) return this.status.recordHost(false);
 
     const step = this.iterations;
     const units = this.units!;
@@ -101,9 +106,13 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     for (const unit of units) unit.lrNow = evaluateSchedule(unit.lr, step);
     const clip = this.driver.clipGradNorm;
     let failure = null as Error | null;
+    let flag = null as tf.Tensor | null;
     tf.tidy(() => {
       const grads = clip === undefined ? list.map((g) => g.tensor) : clipByGlobalNorm(list.map((g) => g.tensor), clip);
+      const ok = onDevice ? deviceFlag(list) : null;
+      if (ok !== null) flag = tf.keep(ok);
       failure = runStep({
+        deviceFinite: ok,
         method: this.method, units, grads, vars, step, batchSize, owner,
         fused: this.driver.fused,
         guard: this.driver.nonFinite !== 'none',
@@ -112,10 +121,22 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
       });
     });
     if (failure !== null) {
+      (flag as tf.Tensor | null)?.dispose();
+      this.status.recordHost(false);
       if (failure instanceof NonFiniteError && this.driver.nonFinite === 'skip') return;
       throw failure;
     }
+    if (flag === null) this.status.recordHost(true);
+    else this.status.recordDevice(flag, step, list.map((g) => g.name), owner, this.driver.nonFinite === 'throw');
     this.incrementIterations();
+  }
+
+  /**
+   * Whether the latest step was applied (false: skipped or rejected for NaN/Inf). On webgl/webgpu
+   * this resolves once the device flag is read, without blocking the step.
+   */
+  lastStepFinite(): Promise<boolean> {
+    return this.status.lastStepFinite();
   }
 
   override async getWeights(): Promise<NamedTensor[]> {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { storageAccess } from '../backend/fusedKernels.js';
+import { gpuFusedActive } from '../backend/gpu/register.js';
+import { flagAsBool } from './devicePolicy.js';
 import { NonFiniteError } from '../errors.js';
 import type { Method } from '../optim/types.js';
 import { firstNonFiniteTensor, maxAbs } from './finiteCheck.js';
@@ -22,6 +24,12 @@ export interface StepRun<O> {
   owner: string;
   /** Prefix of state variable names. */
   statePrefix: string;
+  /**
+   * webgl/webgpu: the step's device flag (devicePolicy.ts). Updates then keep the old values where
+   * it says "not finite" (fused GPU programs inside, composite units with `where`), nothing is
+   * read back and no snapshot is taken (it would read the device); `guard` is not applied.
+   */
+  deviceFinite?: tf.Tensor | null;
 }
 
 /** A unit computed by `apply`: its new values, held until the whole step is known to be finite. */
@@ -46,7 +54,9 @@ export function runStep<O>(r: StepRun<O>): Error | null {
   const staged: Array<Staged<O>> = [];
   const fusedUnits: Array<Unit<O>> = [];
   const created: Array<Unit<O>> = [];
-  const canFuse = r.fused && method.applyInPlace !== undefined && storageAccess() !== null;
+  const onDevice = r.deviceFinite != null;
+  const canFuse = r.fused && method.applyInPlace !== undefined && (storageAccess() !== null || gpuFusedActive());
+  const guard = r.guard && !onDevice;
   snapshot.begin();
   let thrown: unknown = null;
   try {
@@ -57,6 +67,7 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       ctx.unitStep = unit.count;
       ctx.lr = unit.lrNow;
       ctx.batchSize = r.batchSize;
+      ctx.deviceFinite = r.deviceFinite ?? undefined;
       if (unit.state === null) {
         createState(unit, method, ctx, r.statePrefix);
         created.push(unit);
@@ -64,7 +75,7 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       const { p, g } = unit;
       const state = unit.state!;
       if (canFuse) {
-        if (r.guard) {
+        if (guard) {
           p.forEach((v) => snapshot.save(v));
           Object.values(state).forEach((v) => snapshot.save(v));
         }
@@ -94,17 +105,19 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       thrown ??= e;
     }
   }
-  const failure = thrown !== null ? asStepError(thrown, r) : r.guard ? nonFiniteResult(r, staged, fusedUnits) : null;
+  const failure = thrown !== null ? asStepError(thrown, r) : guard ? nonFiniteResult(r, staged, fusedUnits) : null;
   if (failure !== null) {
     snapshot.restore();
     staged.forEach((s) => s.kept.forEach((t) => t.dispose()));
     created.forEach((u) => dropState(u));
     return failure;
   }
+  const ok = onDevice && staged.length > 0 ? flagAsBool(r.deviceFinite!) : null;
+  const pick = (next: tf.Tensor, old: tf.Variable): tf.Tensor => (ok === null ? next : tf.where(ok, next, old));
   for (const s of staged) {
     const np = s.params.length;
-    s.params.forEach((v, k) => v.assign(s.kept[k]));
-    s.slots.forEach((slot, j) => s.unit.state![slot].assign(s.kept[np + j]));
+    s.params.forEach((v, k) => v.assign(pick(s.kept[k], v)));
+    s.slots.forEach((slot, j) => s.unit.state![slot].assign(pick(s.kept[np + j], s.unit.state![slot])));
     s.kept.forEach((t) => t.dispose());
   }
   for (const u of fusedUnits) u.count++;

@@ -4,9 +4,11 @@ import type { AdamWOptions, RFAdamWOptions, RFRMSpropOptions, RMSpropOptions, SG
 import type { StepContext } from '../types.js';
 import { adamwKernel, rfAdamWKernel, rfRmspropKernel, rmspropKernel, sgdKernel, type AdamWConsts, type RfAdamWConsts, type RfRmspropConsts, type RmspropConsts, type SgdConsts } from './kernels.js';
 import { enqueue } from './batch.js';
-import { adamwProgram, fusedSimdEnabled, rfAdamWProgram, rfRmspropProgram, rmspropProgram, sgdProgram, simdKernel, simdMany } from './programs.js';
-import type { ManyKernel, Program, Kernel } from './simd.js';
+import { fusedSimdEnabled, simdKernel, simdMany } from './programs.js';
+import type { ManyKernel, Kernel } from './simd.js';
 import { rounderFor } from './round.js';
+import { adamwPlan, rfAdamWPlan, rfRmspropPlan, rmspropPlan, sgdPlan, type Plan } from './plans.js';
+import { adamwGpu, rfAdamWGpu, rfRmspropGpu, rmspropGpu, sgdGpu } from './gpuMethods.js';
 
 /**
  * `Method.applyInPlace` implementations of the diagonal methods: one pass over memory per
@@ -21,18 +23,7 @@ import { rounderFor } from './round.js';
  */
 
 type Vars = Record<string, tf.Variable>;
-const fr = Math.fround;
 
-/** What a step needs besides the tensors: constants, program, buffer count, SIMD scalars. */
-interface Plan<C> {
-  c: C;
-  key: string;
-  build: () => Program;
-  buffers: number;
-  scalars: number[];
-  /** False when the JS loop must run (fp16 state has no SIMD form). */
-  simd: boolean;
-}
 
 interface Prepared<C> {
   acc: StorageAccess;
@@ -108,20 +99,12 @@ function acquire(g: tf.Tensor, p: tf.Variable, ...slots: Array<tf.Variable | nul
   return { acc, G, P, S };
 }
 
-function batchFactor(o: { batchAveraged: boolean; dummyScaling: boolean }, ctx: StepContext): number {
-  return o.dummyScaling || !o.batchAveraged ? 1 : ctx.batchSize;
-}
 
 const sgdPrepared = new WeakMap<SGDOptions, Prepared<SgdConsts>>();
-function sgdPlan(o: SGDOptions, ctx: StepContext): Plan<SgdConsts> {
-  const c = { lr: fr(ctx.lr), wd: fr(o.weightDecay), mu: fr(o.momentum), damp1: fr(1 - o.dampening), nesterov: o.nesterov, first: ctx.unitStep === 0 };
-  const f = { wd: c.wd !== 0, momentum: o.momentum > 0, first: c.first, nesterov: c.nesterov };
-  return { c, key: `sgd${+f.wd}${+f.momentum}${+f.first}${+f.nesterov}`, build: () => sgdProgram(f), buffers: f.momentum ? 3 : 2, scalars: [c.lr, c.wd, c.mu, c.damp1], simd: true };
-}
 
 export function sgdInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: SGDOptions, ctx: StepContext): boolean {
   const a = acquire(g, p, o.momentum > 0 ? state.momentum : null);
-  if (a === null) return false;
+  if (a === null) return sgdGpu(p, g, state, o, ctx);
   const { acc, G, P, S: [B] } = a;
   const s = prepared(sgdPrepared, acc, o, ctx, sgdPlan);
   if (s.kernel !== null) run(s, p, P, G, B);
@@ -133,26 +116,10 @@ export function sgdInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o:
 }
 
 const adamwPrepared = new WeakMap<AdamWOptions, Prepared<AdamWConsts>>();
-function adamwPlan(o: AdamWOptions, ctx: StepContext): Plan<AdamWConsts> {
-  const t = ctx.unitStep + 1;
-  const c = {
-    hasDecay: o.weightDecay !== 0,
-    decay: fr(1 - ctx.lr * o.weightDecay),
-    b1: fr(o.beta1),
-    ob1: fr(1 - o.beta1),
-    b2: fr(o.beta2),
-    ob2: fr(1 - o.beta2),
-    sc2: fr(Math.sqrt(1 - o.beta2 ** t)),
-    eps: fr(o.epsilon),
-    step: fr(ctx.lr / (1 - o.beta1 ** t)),
-  };
-  const f = { decay: c.hasDecay, amsgrad: o.amsgrad };
-  return { c, key: `adamw${+f.decay}${+f.amsgrad}`, build: () => adamwProgram(f), buffers: f.amsgrad ? 5 : 4, scalars: [c.decay, c.b1, c.ob1, c.b2, c.ob2, c.sc2, c.eps, c.step], simd: true };
-}
 
 export function adamwInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: AdamWOptions, ctx: StepContext): boolean {
   const a = acquire(g, p, state.m, state.v, o.amsgrad ? state.vmax : null);
-  if (a === null) return false;
+  if (a === null) return adamwGpu(p, g, state, o, ctx);
   const { acc, G, P } = a;
   const [M, V, X] = [a.S[0]!, a.S[1]!, a.S[2]];
   const s = prepared(adamwPrepared, acc, o, ctx, adamwPlan);
@@ -165,15 +132,10 @@ export function adamwInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, 
 }
 
 const rmspropPrepared = new WeakMap<RMSpropOptions, Prepared<RmspropConsts>>();
-function rmspropPlan(o: RMSpropOptions, ctx: StepContext): Plan<RmspropConsts> {
-  const c = { lr: fr(ctx.lr), wd: fr(o.weightDecay), alpha: fr(o.alpha), oalpha: fr(1 - o.alpha), eps: fr(o.epsilon), mu: fr(o.momentum) };
-  const f = { wd: c.wd !== 0, centered: o.centered, momentum: o.momentum > 0 };
-  return { c, key: `rmsprop${+f.wd}${+f.centered}${+f.momentum}`, build: () => rmspropProgram(f), buffers: 3 + +f.centered + +f.momentum, scalars: [c.lr, c.wd, c.alpha, c.oalpha, c.eps, c.mu], simd: true };
-}
 
 export function rmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RMSpropOptions, ctx: StepContext): boolean {
   const a = acquire(g, p, state.v, o.centered ? state.gAvg : null, o.momentum > 0 ? state.momentum : null);
-  if (a === null) return false;
+  if (a === null) return rmspropGpu(p, g, state, o, ctx);
   const { acc, G, P } = a;
   const [V, A, B] = [a.S[0]!, a.S[1], a.S[2]];
   const s = prepared(rmspropPrepared, acc, o, ctx, rmspropPlan);
@@ -186,16 +148,10 @@ export function rmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars
 }
 
 const rfRmspropPrepared = new WeakMap<RFRMSpropOptions, Prepared<RfRmspropConsts>>();
-function rfRmspropPlan(o: RFRMSpropOptions, ctx: StepContext): Plan<RfRmspropConsts> {
-  const c = { lr: fr(ctx.lr), wd: fr(o.weightDecay), alpha: fr(o.alpha), rho: fr(1 - o.alpha), F: fr(batchFactor(o, ctx)), damping: fr(o.damping), mu: fr(o.momentum) };
-  const f = { wd: c.wd !== 0, momentum: o.momentum > 0, bf16: o.stateDtype === 'bfloat16' };
-  // fp16 rounding has no SIMD form here: the JS loop handles it.
-  return { c, key: `rfrmsprop${+f.wd}${+f.momentum}${+f.bf16}`, build: () => rfRmspropProgram(f), buffers: f.momentum ? 4 : 3, scalars: [c.lr, c.wd, c.alpha, c.rho, c.F, c.damping, c.mu], simd: o.stateDtype !== 'float16' };
-}
 
 export function rfRmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RFRMSpropOptions, ctx: StepContext): boolean {
   const a = acquire(g, p, state.v, o.momentum > 0 ? state.momentum : null);
-  if (a === null) return false;
+  if (a === null) return rfRmspropGpu(p, g, state, o, ctx);
   const { acc, G, P } = a;
   const [V, B] = [a.S[0]!, a.S[1]];
   const s = prepared(rfRmspropPrepared, acc, o, ctx, rfRmspropPlan);
@@ -208,29 +164,10 @@ export function rfRmspropInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Va
 }
 
 const rfAdamWPrepared = new WeakMap<RFAdamWOptions, Prepared<RfAdamWConsts>>();
-function rfAdamWPlan(o: RFAdamWOptions, ctx: StepContext): Plan<RfAdamWConsts> {
-  const t = ctx.unitStep + 1;
-  const c1 = o.biasCorrection ? 1 - o.beta1 ** t : 1;
-  const c2 = o.biasCorrection ? 1 - o.beta2 ** t : 1;
-  const c = {
-    hasDecay: o.weightDecay !== 0,
-    decay: fr(1 - ctx.lr * o.weightDecay),
-    b1: fr(o.beta1),
-    ob1: fr(1 - o.beta1),
-    b2: fr(o.beta2),
-    ob2: fr(1 - o.beta2),
-    F: fr(batchFactor(o, ctx)),
-    c2: fr(c2),
-    damping: fr(o.damping),
-    step: fr(ctx.lr / c1),
-  };
-  const f = { decay: c.hasDecay, bf16: o.stateDtype === 'bfloat16' };
-  return { c, key: `rfadamw${+f.decay}${+f.bf16}`, build: () => rfAdamWProgram(f), buffers: 4, scalars: [c.decay, c.b1, c.ob1, c.b2, c.ob2, c.F, c.c2, c.damping, c.step], simd: o.stateDtype !== 'float16' };
-}
 
 export function rfAdamWInPlace([p]: tf.Variable[], [g]: tf.Tensor[], state: Vars, o: RFAdamWOptions, ctx: StepContext): boolean {
   const a = acquire(g, p, state.m, state.v);
-  if (a === null) return false;
+  if (a === null) return rfAdamWGpu(p, g, state, o, ctx);
   const { acc, G, P } = a;
   const [M, V] = [a.S[0]!, a.S[1]!];
   const s = prepared(rfAdamWPrepared, acc, o, ctx, rfAdamWPlan);

@@ -65,7 +65,10 @@ export function runSimd(acc: StorageAccess, key: string, build: () => Program, n
   return true;
 }
 
-const { load, param, v, add, sub, mul, div, max, sqrt, bf16 } = E;
+const { load, param, v, add, sub, mul, div, max, sqrt, bf16, fp16 } = E;
+
+/** The rounding of a storage precision (fp16 only in GPU programs). */
+const rounding = (f: { bf16: boolean; fp16?: boolean }): ((x: Expr) => Expr) => (f.bf16 ? bf16 : f.fp16 ? fp16 : id);
 const id = (x: Expr): Expr => x;
 
 export function sgdProgram(f: { wd: boolean; momentum: boolean; first: boolean; nesterov: boolean }): Program {
@@ -113,10 +116,10 @@ export function rmspropProgram(f: { wd: boolean; centered: boolean; momentum: bo
   return { buffers: 3 + (f.centered ? 1 : 0) + (f.momentum ? 1 : 0), params: 6, body };
 }
 
-export function rfRmspropProgram(f: { wd: boolean; momentum: boolean; bf16: boolean }): Program {
+export function rfRmspropProgram(f: { wd: boolean; momentum: boolean; bf16: boolean; fp16?: boolean }): Program {
   // buffers: P, G, V, [B]; scalars: lr, wd, alpha, rho, F, damping, mu
   const [lr, wd, alpha, rho, F, damping, mu] = [0, 1, 2, 3, 4, 5, 6].map(param);
-  const r = f.bf16 ? bf16 : id;
+  const r = rounding(f);
   const body: Stmt[] = [E.let('p', load(0)), E.let('g', r(load(1)))];
   body.push(E.let('v', r(add(r(mul(load(2), alpha)), mul(mul(v('g'), v('g')), rho)))), E.store(2, v('v')));
   body.push(E.let('d', r(div(v('g'), r(add(r(mul(v('v'), F)), damping))))));
@@ -126,10 +129,10 @@ export function rfRmspropProgram(f: { wd: boolean; momentum: boolean; bf16: bool
   return { buffers: f.momentum ? 4 : 3, params: 7, body };
 }
 
-export function rfAdamWProgram(f: { decay: boolean; bf16: boolean }): Program {
+export function rfAdamWProgram(f: { decay: boolean; bf16: boolean; fp16?: boolean }): Program {
   // buffers: P, G, M, V; scalars: decay, b1, ob1, b2, ob2, F, c2, damping, step
   const [decay, b1, ob1, b2, ob2, F, c2, damping, step] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(param);
-  const r = f.bf16 ? bf16 : id;
+  const r = rounding(f);
   const body: Stmt[] = [E.let('p', f.decay ? mul(load(0), decay) : load(0)), E.let('g', r(load(1)))];
   body.push(E.let('m', r(add(r(mul(load(2), b1)), mul(v('g'), ob1)))), E.store(2, v('m')));
   body.push(E.let('v', r(add(r(mul(load(3), b2)), mul(mul(v('g'), v('g')), ob2)))), E.store(3, v('v')));
@@ -138,11 +141,11 @@ export function rfAdamWProgram(f: { decay: boolean; bf16: boolean }): Program {
   return { buffers: 4, params: 9, body };
 }
 
-export function tailProgram(f: { kappa: boolean; momentum: boolean; bf16: boolean; dirBf16?: boolean }): Program {
+export function tailProgram(f: { kappa: boolean; momentum: boolean; bf16: boolean; dirBf16?: boolean; fp16?: boolean; dirFp16?: boolean }): Program {
   // buffers: P, U, [B]; scalars: lr, kappa, alpha1
   const [lr, kappa, alpha1] = [0, 1, 2].map(param);
-  const r = f.bf16 ? bf16 : id;
-  const rd = f.dirBf16 ? bf16 : id;
+  const r = rounding(f);
+  const rd = rounding({ bf16: f.dirBf16 ?? false, fp16: f.dirFp16 });
   const body: Stmt[] = [E.let('p', load(0)), E.let('d', load(1))];
   if (f.kappa) body.push(E.let('d', rd(add(v('d'), mul(v('p'), kappa)))));
   if (f.momentum) body.push(E.let('d', r(add(r(mul(load(2), alpha1)), v('d')))), E.store(2, v('d')));

@@ -16,7 +16,7 @@ export type Expr =
   | { op: 'param'; index: number }
   | { op: 'var'; name: string }
   | { op: 'add' | 'sub' | 'mul' | 'div' | 'max'; a: Expr; b: Expr }
-  | { op: 'sqrt' | 'bf16'; a: Expr };
+  | { op: 'sqrt' | 'bf16' | 'fp16'; a: Expr };
 
 export type Stmt = { kind: 'let'; name: string; value: Expr } | { kind: 'store'; buf: number; value: Expr };
 
@@ -39,6 +39,8 @@ export const E = {
   max: (a: Expr, b: Expr): Expr => ({ op: 'max', a, b }),
   sqrt: (a: Expr): Expr => ({ op: 'sqrt', a }),
   bf16: (a: Expr): Expr => ({ op: 'bf16', a }),
+  /** fp16 rounding: GPU programs only (the SIMD compiler has no fp16 form; fp16 runs the JS loop). */
+  fp16: (a: Expr): Expr => ({ op: 'fp16', a }),
   let: (name: string, value: Expr): Stmt => ({ kind: 'let', name, value }),
   store: (buf: number, value: Expr): Stmt => ({ kind: 'store', buf, value }),
 };
@@ -137,6 +139,8 @@ function compile(p: Program): number[] {
         expr(e.a, simd);
         bf16(simd);
         return;
+      case 'fp16':
+        throw new Error('internal: fp16 rounding has no SIMD form');
       default: {
         expr(e.a, simd);
         expr(e.b, simd);

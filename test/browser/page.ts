@@ -1,0 +1,280 @@
+/**
+ * The in-browser suite (bundled by run.mjs from the library's built dist, run in headless
+ * Chromium). `window.rootfreeSuite(config)` runs the golden vectors and a training smoke test on
+ * each backend and returns one result per check; run.mjs prints and judges them.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core registers no gradients by itself (@tensorflow/tfjs and tfjs-layers import them).
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { AdamW, IFShampoo, NonFiniteError, RFAdamW, RFRMSprop, RMSprop, SGD, Shampoo, useBackend, type BackendName, type RootfreeOptimizer } from 'rootfree';
+import { setGpuFused } from 'rootfree/internal';
+import { factoryFor } from '../../packages/lab/src/conformance/mapping.js';
+import type { GoldenCase } from '../../packages/lab/src/conformance/golden.js';
+import { countReads, countWork } from './counters.js';
+
+export interface Check {
+  backend: string;
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface SuiteConfig {
+  backends: BackendName[];
+  /** URLs of golden JSON files. */
+  vectors: string[];
+  wasmPath: string;
+}
+
+type Factory = (params: Record<string, unknown>) => RootfreeOptimizer<any>;
+
+/** The optimizers of the smoke test; `fused` marks those with a fused GPU update. */
+const OPTIMIZERS: Array<{ name: string; make: Factory; fused: boolean }> = [
+  { name: 'SGD', make: (o) => new SGD({ lr: 0.1, momentum: 0.9, ...o }), fused: true },
+  { name: 'AdamW', make: (o) => new AdamW({ lr: 0.01, ...o }), fused: true },
+  { name: 'RMSprop', make: (o) => new RMSprop({ lr: 0.01, momentum: 0.5, centered: true, ...o }), fused: true },
+  { name: 'RFRMSprop', make: (o) => new RFRMSprop({ lr: 0.01, momentum: 0.9, weightDecay: 1e-3, ...o }), fused: true },
+  { name: 'RFAdamW', make: (o) => new RFAdamW({ lr: 0.01, weightDecay: 1e-2, ...o }), fused: true },
+  { name: 'RFAdamW-bf16', make: (o) => new RFAdamW({ lr: 0.01, stateDtype: 'bfloat16', ...o }), fused: true },
+  { name: 'RFRMSprop-fp16', make: (o) => new RFRMSprop({ lr: 0.01, momentum: 0.9, stateDtype: 'float16', ...o }), fused: true },
+  { name: 'IFShampoo', make: (o) => new IFShampoo({ lr: 0.01, alpha1: 0.9, kappa: 1e-3, ...o }), fused: false },
+  { name: 'Shampoo', make: (o) => new Shampoo({ lr: 0.01, preconditionFrequency: 2, startPreconditioningStep: 2, ...o }), fused: false },
+];
+
+/**
+ * Shampoo's inverse roots are refreshed from a host read of each factor (eigen) or with a Newton
+ * iteration that reads its error every iteration: it is not sync-free on GPU backends (docs/GPU.md),
+ * and on webgpu those reads lose the SwiftShader device, so it runs on cpu, wasm and webgl only.
+ */
+const SYNCS_ON_GPU = new Set(['Shampoo']);
+
+/** A deterministic 3-class 2-D toy problem and a 2-16-3 MLP (4 parameters). */
+function problem(): { x: tf.Tensor2D; y: tf.Tensor2D; params: tf.Variable[] } {
+  const n = 96;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    const r = 0.2 + (0.8 * Math.floor(i / 3)) / (n / 3);
+    const a = (2 * Math.PI * c) / 3 + 3 * r;
+    xs.push(r * Math.cos(a), r * Math.sin(a));
+    ys.push(...[0, 1, 2].map((k) => (k === c ? 1 : 0)));
+  }
+  const init = (shape: number[], seed: number): tf.Variable => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const v = Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin(seed * 97 + i * 12.9898));
+    return tf.tidy(() => tf.variable(tf.tensor(v, shape), true, `p${seed}_${Math.random().toString(36).slice(2)}`));
+  };
+  return { x: tf.tensor2d(xs, [n, 2]), y: tf.tensor2d(ys, [n, 3]), params: [init([2, 16], 1), init([16], 2), init([16, 3], 3), init([3], 4)] };
+}
+
+function lossOf(x: tf.Tensor2D, y: tf.Tensor2D, [w1, b1, w2, b2]: tf.Variable[]): tf.Scalar {
+  const h = tf.tanh(tf.add(tf.matMul(x, w1), b1));
+  return tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(h, w2 as tf.Tensor2D), b2)) as tf.Scalar;
+}
+
+function gradsOf(x: tf.Tensor2D, y: tf.Tensor2D, params: tf.Variable[]): { loss: tf.Scalar; grads: Array<{ name: string; tensor: tf.Tensor }> } {
+  const { value, grads } = tf.variableGrads(() => lossOf(x, y, params), params);
+  return { loss: value, grads: params.map((p) => ({ name: p.name, tensor: grads[p.name] })) };
+}
+
+const flat = async (ts: tf.Tensor[]): Promise<number[]> => (await Promise.all(ts.map((t) => t.data()))).flatMap((a) => Array.from(a));
+
+/** Trains `steps` steps; returns losses, final parameters and per-step counts of the last step. */
+async function train(make: Factory, options: Record<string, unknown>, steps: number): Promise<{ losses: number[]; final: number[]; reads: number; kernels: string[]; programs: number; programNames: string[] }> {
+  const { x, y, params } = problem();
+  const opt = make(options);
+  const losses: number[] = [];
+  let reads = 0;
+  let kernels: string[] = [];
+  let programs = 0;
+  let programNames: string[] = [];
+  for (let s = 0; s < steps; s++) {
+    const { loss, grads } = gradsOf(x, y, params);
+    losses.push((await loss.data())[0]);
+    // Let the device settle so the counters see only applyGradients.
+    await flat(grads.map((g) => g.tensor));
+    reads += countReads(() => opt.applyGradients(grads, { batchSize: 96 }));
+    loss.dispose();
+    grads.forEach((g) => g.tensor.dispose());
+  }
+  // One more step under the kernel/program counters.
+  {
+    const { loss, grads } = gradsOf(x, y, params);
+    await flat(grads.map((g) => g.tensor));
+    const w = countWork(() => opt.applyGradients(grads, { batchSize: 96 }));
+    kernels = w.kernels;
+    programs = w.programs;
+    programNames = w.names;
+    loss.dispose();
+    grads.forEach((g) => g.tensor.dispose());
+  }
+  const final = await flat(params);
+  await opt.lastStepFinite();
+  opt.dispose();
+  [x, y, ...params].forEach((t) => t.dispose());
+  return { losses, final, reads, kernels, programs, programNames };
+}
+
+async function smoke(backend: string, add: (name: string, ok: boolean, detail: string) => void): Promise<void> {
+  const gpu = backend === 'webgl' || backend === 'webgpu';
+  for (const o of OPTIMIZERS) {
+    if (backend === 'webgpu' && SYNCS_ON_GPU.has(o.name)) continue;
+    const before = tf.memory().numTensors;
+    const r = await train(o.make, {}, 6);
+    const fell = r.losses[r.losses.length - 1] < r.losses[0] && r.losses.every(Number.isFinite);
+    add(`train ${o.name}`, fell, `loss ${r.losses.map((l) => l.toFixed(4)).join(' → ')}`);
+    add(`no leak ${o.name}`, tf.memory().numTensors === before, `tensors ${before} → ${tf.memory().numTensors}`);
+    if (!gpu) continue;
+    if (SYNCS_ON_GPU.has(o.name)) add(`sync reads in applyGradients ${o.name} (known, docs/GPU.md)`, true, `${r.reads} readSync calls in 6 steps`);
+    else add(`0 sync reads in applyGradients ${o.name}`, r.reads === 0, `${r.reads} readSync calls in 6 steps`);
+    if (!o.fused) continue;
+    // 4 parameters: one check and one update kernel each.
+    const updates = r.kernels.filter((k) => k === 'RootfreeFusedUpdate').length;
+    add(`kernels ${o.name}`, r.kernels.length === 8 && updates === 4, `${r.kernels.length} kernels: ${summarize(r.kernels)}`);
+    // Programs: 2 per parameter + the flag's reduction; besides, tfjs-webgl unpacks a packed
+    // gradient (matMul's) for each unpacked program reading it, and decodes the flag for its async read.
+    const ours = r.programNames.filter((n) => n !== 'UnpackProgram' && n !== 'DecodeMatrixProgram' && n !== 'DecodeMatrixPackedProgram').length;
+    add(`programs ${o.name}`, ours <= 2 * 4 + 1, `${ours} of ours for 4 parameters (${r.programs} in all: ${summarize(r.programNames)})`);
+    setGpuFused(false);
+    let composite;
+    try {
+      composite = await train(o.make, {}, 6);
+    } finally {
+      setGpuFused(true);
+    }
+    const err = maxRelErr(r.final, composite.final);
+    add(`fused = composite ${o.name}`, err < 1e-4, `max rel err ${err.toExponential(2)}; composite ran ${composite.kernels.length} kernels`);
+  }
+  await nonFinite(backend, add);
+}
+
+function summarize(names: string[]): string {
+  const m = new Map<string, number>();
+  names.forEach((n) => m.set(n, (m.get(n) ?? 0) + 1));
+  return [...m].map(([k, v]) => `${k}×${v}`).join(', ');
+}
+
+function maxRelErr(a: number[], b: number[]): number {
+  let e = 0;
+  a.forEach((v, i) => (e = Math.max(e, Math.abs(v - b[i]) / Math.max(1e-3, Math.abs(b[i])))));
+  return a.length === b.length ? e : Infinity;
+}
+
+/** A NaN gradient: 'skip' leaves everything unchanged, 'throw' throws (on GPU: at the next step). */
+async function nonFinite(backend: string, add: (name: string, ok: boolean, detail: string) => void): Promise<void> {
+  const gpu = backend === 'webgl' || backend === 'webgpu';
+  for (const o of OPTIMIZERS) {
+    if (gpu && SYNCS_ON_GPU.has(o.name)) continue;
+    const { x, y, params } = problem();
+    const opt = o.make({ nonFinite: 'skip' });
+    const g1 = gradsOf(x, y, params);
+    opt.applyGradients(g1.grads, { batchSize: 96 });
+    // The step counters (iter, <unit>/count) advance on GPU backends even for a rejected step (docs/GPU.md).
+    const values = async (): Promise<number[]> => flat([...params, ...(await opt.getWeights()).filter((w) => w.name !== 'iter' && !w.name.endsWith('/count')).map((w) => w.tensor)]);
+    const before = await values();
+    const bad = gradsOf(x, y, params);
+    const poisoned = bad.grads.map((g, i) => ({ name: g.name, tensor: i === 2 ? tf.mul(g.tensor, NaN) : g.tensor }));
+    const reads = countReads(() => opt.applyGradients(poisoned, { batchSize: 96 }));
+    const finite = await opt.lastStepFinite();
+    const after = await values();
+    const same = before.length === after.length && before.every((v, i) => Object.is(v, after[i]));
+    add(`skip leaves state unchanged ${o.name}`, same && finite === false && (!gpu || reads === 0), `lastStepFinite=${finite}, ${reads} reads, ${before.length} values compared`);
+    const thrower = o.make({});
+    let threw = '';
+    try {
+      thrower.applyGradients(poisoned, { batchSize: 96 });
+      if (gpu) {
+        await thrower.lastStepFinite();
+        thrower.applyGradients(g1.grads, { batchSize: 96 });
+      }
+    } catch (e) {
+      threw = e instanceof NonFiniteError ? e.message : `not a NonFiniteError: ${String(e)}`;
+    }
+    add(`throw names the gradient ${o.name}`, threw.includes(poisoned[2].name), threw || 'did not throw');
+    [g1, bad].forEach((g) => {
+      g.loss.dispose();
+      g.grads.forEach((t) => t.tensor.dispose());
+    });
+    poisoned[2].tensor.dispose();
+    opt.dispose();
+    thrower.dispose();
+    [x, y, ...params].forEach((t) => t.dispose());
+  }
+}
+
+/** One golden case, reading parameters asynchronously (a sync read per step can lose a webgpu device). */
+async function golden(c: GoldenCase): Promise<{ status: string; line: string; maxErr: number }> {
+  const factory = factoryFor(c.optimizer);
+  if (!factory) return { status: 'SKIP', line: `no mapping for ${c.optimizer}`, maxErr: NaN };
+  const bf16 = c.dtype !== 'float64';
+  const tol = bf16 ? (c.check?.suggested_tolerance?.bf16 ?? { atol: 5e-2, rtol: 0 }) : { atol: 2e-5, rtol: 1e-5 };
+  const reportOnly = c.optimizer === 'DistributedShampoo' && (c.hyperparameters as any).use_merge_dims === true;
+  const opt = factory(c);
+  const vars = c.params.map((p, i) => tf.variable(tf.tensor(p.init, p.shape, 'float32'), true, `golden_${c.case_id}_${i}_${Math.random().toString(36).slice(2)}`));
+  let maxErr = 0;
+  let failure = '';
+  try {
+    for (const s of c.steps) {
+      const grads = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(s.grads[i], c.params[i].shape, 'float32') }));
+      opt.applyGradients(grads, { batchSize: c.batch_size ?? undefined });
+      grads.forEach((g) => g.tensor.dispose());
+      const want = bf16 && s.params_after_float64_run ? s.params_after_float64_run : s.params_after;
+      for (let i = 0; i < vars.length && !failure; i++) {
+        const got = await vars[i].data();
+        for (let k = 0; k < got.length; k++) {
+          const err = Math.abs(got[k] - want[i][k]);
+          maxErr = Number.isNaN(err) ? Infinity : Math.max(maxErr, err);
+          if (!(err <= tol.atol + tol.rtol * Math.abs(want[i][k]))) {
+            failure = `step ${s.step} ${c.params[i].name}[${k}] got ${got[k]} want ${want[i][k]}`;
+            break;
+          }
+        }
+      }
+      if (failure) break;
+    }
+  } catch (e) {
+    failure = `threw ${String(e)}`;
+  } finally {
+    vars.forEach((v) => v.dispose());
+    opt.dispose();
+  }
+  if (reportOnly && !failure.startsWith('threw')) return { status: 'REPORT', line: `max_abs_err=${maxErr.toExponential(2)} (not judged)`, maxErr };
+  return failure ? { status: 'FAIL', line: failure, maxErr } : { status: 'PASS', line: `max_abs_err=${maxErr.toExponential(2)}`, maxErr };
+}
+
+async function suite(config: SuiteConfig): Promise<Check[]> {
+  Error.stackTraceLimit = 40;
+  setWasmPaths(config.wasmPath);
+  const cases: GoldenCase[] = await Promise.all(config.vectors.map(async (u) => (await fetch(u)).json()));
+  const checks: Check[] = [];
+  for (const backend of config.backends) {
+    const add = (name: string, ok: boolean, detail: string): void => {
+      checks.push({ backend, name, ok, detail });
+    };
+    try {
+      await useBackend(backend);
+    } catch (e) {
+      add('backend initialises', false, String(e));
+      continue;
+    }
+    add('backend initialises', tf.getBackend() === backend, tf.getBackend());
+    for (const c of cases) {
+      if (backend === 'webgpu' && c.optimizer === 'DistributedShampoo') continue;
+      const r = await golden(c);
+      add(`golden ${c.case_id}`, r.status === 'PASS' || r.status === 'REPORT', `${r.status} ${r.line}`);
+    }
+    try {
+      await smoke(backend, add);
+    } catch (e) {
+      add('smoke test', false, `threw ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+  return checks;
+}
+
+(window as any).rootfreeSuite = suite;

@@ -1,0 +1,165 @@
+// `npm run test:browser`: bundles test/browser/page.ts with esbuild from the library's built dist
+// (so this also proves rootfree bundles for the browser), serves it on 127.0.0.1, and runs it in
+// Debian's headless Chromium (SwiftShader for webgl and webgpu) through puppeteer-core. Then the
+// demo page is loaded, trained a few steps on webgl and screenshotted (docs/img/demo.png).
+// Prints one line per check and 'N passed, M failed'; exits 1 on any failure.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import puppeteer from 'puppeteer-core';
+import { serve } from './serve.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SUITE_TIMEOUT_MS = Number(process.env.ROOTFREE_BROWSER_TIMEOUT_MS ?? 40 * 60_000);
+const DEMO_TIMEOUT_MS = 5 * 60_000;
+
+export function chromiumPath() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`no Chromium found (tried ${candidates.join(', ')}); install Debian's 'chromium' or set CHROMIUM_PATH`);
+  return found;
+}
+
+/** SwiftShader for webgl (ANGLE) and webgpu (Dawn's Vulkan SwiftShader adapter), headless. */
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan,WebGPU',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-dev-shm-usage',
+];
+
+export function vectorsDir() {
+  if (process.env.ROOTFREE_VECTORS) {
+    const dir = resolve(process.env.ROOTFREE_VECTORS);
+    if (!existsSync(dir)) throw new Error(`ROOTFREE_VECTORS=${dir} does not exist`);
+    return dir;
+  }
+  const tried = [resolve(ROOT, '..', 'shared', 'vectors')];
+  try {
+    const url = execFileSync('git', ['-C', ROOT, 'config', '--get', 'remote.origin.url'], { encoding: 'utf8' }).trim();
+    const origin = url.startsWith('file://') ? fileURLToPath(url) : url;
+    if (isAbsolute(origin)) tried.push(resolve(origin, '..', 'shared', 'vectors'));
+  } catch {
+    // no origin: only the first place counts
+  }
+  const found = tried.find((d) => existsSync(d));
+  if (!found) throw new Error(`golden vectors not found in ${tried.join(', ')}; set ROOTFREE_VECTORS=<folder>`);
+  return found;
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const limit = new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`${what} timed out after ${ms / 1000} s`)), ms)));
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+async function buildSuite(out) {
+  if (!existsSync(join(ROOT, 'packages/rootfree/dist/index.js'))) throw new Error('packages/rootfree/dist is missing: run `npm run build -w rootfree` first');
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'test/browser/page.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: join(out, 'page.js'),
+    logLevel: 'warning',
+    // `rootfree` resolves through node_modules to the built package (its exports map → dist).
+    conditions: ['browser'],
+    // Not the repo's tsconfig: its paths point `rootfree` at the sources; a user bundles the package.
+    tsconfigRaw: '{}',
+  });
+  writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>rootfree browser tests</title><script type="module" src="page.js"></script>\n');
+  mkdirSync(join(out, 'wasm'));
+  const wasmDir = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(out, 'wasm', f));
+}
+
+async function main() {
+  const vectors = vectorsDir();
+  const files = process.env.ROOTFREE_BROWSER_VECTORS === '0' ? [] : [
+    ...readdirSync(vectors).filter((f) => f.endsWith('.json')).map((f) => `vectors/${f}`),
+    ...readdirSync(join(vectors, 'v2')).filter((f) => f.endsWith('.json')).map((f) => `vectors/v2/${f}`),
+  ];
+  const out = mkdtempSync(join(tmpdir(), 'rootfree-browser-'));
+  const demoOut = join(out, 'demo');
+  let server = null;
+  let browser = null;
+  const results = [];
+  try {
+    await buildSuite(out);
+    const demo = process.env.ROOTFREE_BROWSER_DEMO !== '0';
+    if (demo) await (await import('../../packages/demo/build.mjs')).buildDemo(demoOut);
+    server = await serve({ '/vectors/': vectors, '/demo/': demoOut, '/': out });
+    browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, protocolTimeout: SUITE_TIMEOUT_MS + 60_000 });
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warn') console.log(`[page ${m.type()}] ${m.text()}`);
+    });
+    await withTimeout(page.goto(server.url, { waitUntil: 'load' }), 60_000, 'loading the test page');
+    await withTimeout(page.waitForFunction(() => typeof window.rootfreeSuite === 'function', { timeout: 60_000 }), 70_000, 'the test bundle');
+    const backends = (process.env.ROOTFREE_BROWSER_BACKENDS ?? 'cpu,wasm,webgl,webgpu').split(',');
+    const checks = await withTimeout(
+      page.evaluate((config) => window.rootfreeSuite(config), { backends, vectors: files, wasmPath: `${server.url}wasm/` }),
+      SUITE_TIMEOUT_MS,
+      'the browser suite',
+    );
+    results.push(...checks);
+    await page.close();
+    if (demo) results.push(...(await demoChecks(browser, `${server.url}demo/`)));
+  } catch (e) {
+    results.push({ backend: '-', name: 'browser run', ok: false, detail: e instanceof Error ? e.message : String(e) });
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+  for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'} [${r.backend}] ${r.name}: ${r.detail}`);
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`\nbrowser: ${results.length - failed} passed, ${failed} failed`);
+  process.exit(failed === 0 && results.length > 0 ? 0 : 1);
+}
+
+/** Loads the demo, trains a few steps on webgl, checks the curves moved, saves the screenshot. */
+async function demoChecks(browser, url) {
+  const page = await browser.newPage();
+  const checks = [];
+  const add = (name, ok, detail) => checks.push({ backend: 'webgl', name: `demo: ${name}`, ok, detail });
+  try {
+    await page.setViewport({ width: 1280, height: 900 });
+    await withTimeout(page.goto(`${url}?backend=webgl&task=spiral&precision=bfloat16&steps=40&autostart=1`, { waitUntil: 'load' }), 60_000, 'loading the demo');
+    const state = await withTimeout(
+      page.waitForFunction(() => window.demoState && window.demoState.done && window.demoState, { timeout: DEMO_TIMEOUT_MS, polling: 500 }).then((h) => h.jsonValue()),
+      DEMO_TIMEOUT_MS + 10_000,
+      'the demo training',
+    );
+    add('runs on webgl', state.backend === 'webgl', `backend ${state.backend}`);
+    for (const run of state.runs) {
+      const pts = run.loss.length;
+      const moved = pts >= 2 && run.loss[0] !== run.loss[pts - 1];
+      add(`${run.name} curve updates`, moved || run.failed, `${pts} loss points, first ${run.loss[0]?.toFixed(4)}, last ${run.loss[pts - 1]?.toFixed(4)}${run.failed ? `, failed: ${run.failed}` : ''}`);
+    }
+    const ifs = state.runs.find((r) => r.name === 'IF-Shampoo');
+    const sh = state.runs.find((r) => r.name === 'Shampoo');
+    add('IF-Shampoo trains in bf16', !!ifs && !ifs.failed && ifs.loss[ifs.loss.length - 1] < ifs.loss[0], ifs ? `loss ${ifs.loss[0]?.toFixed(4)} → ${ifs.loss[ifs.loss.length - 1]?.toFixed(4)}` : 'missing');
+    add('Shampoo (Newton root) fails in bf16', !!sh && !!sh.failed, sh ? `failed: ${sh.failed || 'no'}` : 'missing');
+    const png = join(ROOT, 'docs/img/demo.png');
+    mkdirSync(dirname(png), { recursive: true });
+    await page.screenshot({ path: png });
+    add('screenshot saved', existsSync(png), png);
+  } catch (e) {
+    add('demo', false, e instanceof Error ? e.message : String(e));
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+  return checks;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
