@@ -23,3 +23,8 @@ export function runGpuUpdate(program: Program, key: string, buffers: tf.Tensor[]
     t.dispose();
   });
 }
+
+/** The step's device flag as a bool scalar for `tf.where` (composite parts of a GPU step). */
+export function flagBool(flag: tf.Tensor): tf.Tensor {
+  return tf.greater(tf.reshape(tf.slice(flag, [0], [1]), []), 0.5);
+}

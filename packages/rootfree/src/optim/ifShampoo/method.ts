@@ -10,6 +10,7 @@ import { resolveIFShampoo, type IFShampooOptions } from './options.js';
 import { factorScale, precondition, scaledOuter } from './precondition.js';
 import { isUpdateStep } from './schedule.js';
 import { updateFactors } from './update.js';
+import { gpuStep } from './gpuTail.js';
 
 /**
  * IF-Shampoo / SIRFShampoo (SPEC §2): one unit = one preconditioned tensor (a parameter, or
@@ -51,8 +52,8 @@ export const ifShampooMethod: Method<IFShampooOptions> = {
     // The factor work stays in tfjs ops; the elementwise tail (κ·p, momentum, update) runs as one
     // fused pass per parameter. Checked first so an unsupported backend changes nothing.
     const acc = storageAccess();
-    if (acc === null) return false;
     const bufs = params.map((_, i) => (o.alpha1 > 0 ? state[`buf${i}`] : null));
+    if (acc === null) return gpuStep(params, bufs, state, ctx, () => directions(grads, state, o, ctx, infos), (pv) => tailOptions(o, ctx, pv));
     if (params.some((p) => acc.write(p) === null) || bufs.some((b) => b !== null && (b === undefined || acc.write(b) === null))) return false;
     tf.tidy(() => {
       const { parts, updated, pv } = directions(grads, state, o, ctx, infos);
