@@ -1,9 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { AdamWOptions } from '../adamw.js';
-import type { RFAdamWOptions } from '../rfAdamW.js';
-import type { RFRMSpropOptions } from '../rfRmsprop.js';
-import type { RMSpropOptions } from '../rmsprop.js';
-import type { SGDOptions } from '../sgd.js';
+import type { AdamWOptions, RFAdamWOptions, RFRMSpropOptions, RMSpropOptions, SGDOptions } from '../diagonalOptions.js';
 import type { StepContext } from '../types.js';
 import { adamwPlan, rfAdamWPlan, rfRmspropPlan, rmspropPlan, sgdPlan } from './plans.js';
 import { rfAdamWProgram, rfRmspropProgram } from './programs.js';

@@ -1,8 +1,4 @@
-import type { AdamWOptions } from '../adamw.js';
-import type { RFAdamWOptions } from '../rfAdamW.js';
-import type { RFRMSpropOptions } from '../rfRmsprop.js';
-import type { RMSpropOptions } from '../rmsprop.js';
-import type { SGDOptions } from '../sgd.js';
+import type { AdamWOptions, RFAdamWOptions, RFRMSpropOptions, RMSpropOptions, SGDOptions } from '../diagonalOptions.js';
 import type { StepContext } from '../types.js';
 import type { AdamWConsts, RfAdamWConsts, RfRmspropConsts, RmspropConsts, SgdConsts } from './kernels.js';
 import { adamwProgram, rfAdamWProgram, rfRmspropProgram, rmspropProgram, sgdProgram } from './programs.js';
