@@ -25,7 +25,12 @@ export interface DriverOptions {
   paramGroups?: ParamGroupSpec[];
   /** Rescale all gradients so their global L2 norm is at most this value. Default: off. */
   clipGradNorm?: number;
-  /** NaN/Inf policy for gradients and the step's results ({@link NonFinitePolicy}). Default 'throw'. */
+  /**
+   * NaN/Inf policy for gradients and the step's results ({@link NonFinitePolicy}). Default 'throw'.
+   * On webgl/webgpu the gradients are checked on the device without a sync read, a rejected step
+   * changes no parameter or state, 'throw' throws from the next `applyGradients`, and the step's
+   * results are not checked (`lastStepFinite()` resolves per step; docs/GPU.md).
+   */
   nonFinite?: NonFinitePolicy;
   /**
    * Use the method's fused in-place update (`Method.applyInPlace`: one pass over memory, cpu/wasm)
