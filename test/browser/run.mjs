@@ -75,7 +75,7 @@ async function buildSuite(out) {
     // Not the repo's tsconfig: its paths point `rootfree` at the sources; a user bundles the package.
     tsconfigRaw: '{}',
   });
-  writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>rootfree browser tests</title><script type="module" src="page.js"></script>\n');
+  writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>rootfree browser tests</title><link rel="icon" href="data:,"><script type="module" src="page.js"></script>\n');
   mkdirSync(join(out, 'wasm'));
   const wasmDir = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(out, 'wasm', f));
