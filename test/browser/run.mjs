@@ -60,6 +60,21 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The page reuses the lab's golden-file helpers (tolerances, parameter views), whose module also
+ * reads files with node:fs in functions the page never calls: those imports become stubs that throw.
+ */
+const nodeStub = {
+  name: 'node-stub',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: 'node-stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-stub' }, () => ({
+      contents: 'const no = () => { throw new Error("not in a browser"); }; export const readFileSync = no, readdirSync = no, statSync = no, join = no, dirname = no, resolve = no; export default {};',
+      loader: 'js',
+    }));
+  },
+};
+
 async function buildSuite(out) {
   if (!existsSync(join(ROOT, 'packages/rootfree/dist/index.js'))) throw new Error('packages/rootfree/dist is missing: run `npm run build -w rootfree` first');
   await esbuild.build({
@@ -74,6 +89,7 @@ async function buildSuite(out) {
     conditions: ['browser'],
     // Not the repo's tsconfig: its paths point `rootfree` at the sources; a user bundles the package.
     tsconfigRaw: '{}',
+    plugins: [nodeStub],
   });
   writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>rootfree browser tests</title><link rel="icon" href="data:,"><script type="module" src="page.js"></script>\n');
   mkdirSync(join(out, 'wasm'));
