@@ -272,15 +272,7 @@ async function golden(c: GoldenCase): Promise<{ status: string; line: string; ma
   return { status: 'PASS', line: `max_abs_err=${maxErr.toExponential(2)}`, maxErr };
 }
 
-/**
- * v2 cases the lab's conformance mapping (packages/lab/src/conformance/mapping.ts) does not
- * reproduce yet, on any backend (parameter combination/groups, gradient clipping, the GGT class).
- * Here they must fail exactly as on cpu: the browser backends are judged, not the mapping.
- */
-const MAPPING_GAPS = new Set(['distributed_shampoo_max_grad_norm', 'paper_ifshampoo_ggt_T3_discount', 'sirfshampoo_flatten_embedding', 'sirfshampoo_linear_weight_bias_combined', 'sirfshampoo_param_groups']);
-
 async function suite(config: SuiteConfig): Promise<Check[]> {
-  const onCpu = new Map<string, string>();
   Error.stackTraceLimit = 40;
   setWasmPaths(config.wasmPath);
   const cases: GoldenCase[] = await Promise.all(config.vectors.map(async (u) => (await fetch(u)).json()));
@@ -299,16 +291,7 @@ async function suite(config: SuiteConfig): Promise<Check[]> {
     for (const c of cases) {
       if (backend === 'webgpu' && c.optimizer === 'DistributedShampoo') continue;
       const r = await golden(c);
-      const outcome = `${r.status} ${r.line}`;
-      // Where it fails (status, step, element), not the float32 digits, which differ by backend.
-      const where = outcome.replace(/ got .*/, '');
-      if (backend === 'cpu') onCpu.set(c.case_id, where);
-      if (MAPPING_GAPS.has(c.case_id) && r.status !== 'PASS') {
-        const same = backend === 'cpu' || onCpu.get(c.case_id) === where;
-        add(`golden ${c.case_id} (lab mapping gap: same result as cpu)`, same, outcome);
-      } else {
-        add(`golden ${c.case_id}`, r.status === 'PASS' || r.status === 'REPORT', outcome);
-      }
+      add(`golden ${c.case_id}`, r.status === 'PASS' || r.status === 'REPORT', `${r.status} ${r.line}`);
     }
     try {
       await smoke(backend, add);
