@@ -17,6 +17,7 @@ const commands: Record<string, Entry> = {
   report: { description: 'rebuild reports from compare (or, with --tune, tune) output directories', load: async () => (await import('./commands/report.js')).command },
   conformance: { description: 'replay golden trajectories of the official PyTorch code', load: async () => (await import('./commands/conformance.js')).command },
   halfprec: { description: 'half-precision demonstration: fp32 / bf16 / fp16 preconditioners', load: async () => (await import('./commands/halfprec.js')).command },
+  worker: { description: 'train the runs that tune/compare --queue put on a Redis queue', load: async () => (await import('./commands/worker.js')).command },
 };
 
 /** Lets command modules be added without editing the dispatcher's logic. */

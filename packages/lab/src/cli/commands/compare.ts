@@ -27,6 +27,7 @@ export const command: Command = {
     'eval-every': { type: 'string', value: 'K', description: 'also evaluate every K optimizer steps (default: epoch ends only)' },
     target: { type: 'string', value: 'V', description: 'val goal for steps/time-to-target (fraction or bpc); default task\'s' },
     ...REPORT_OPTIONS,
+    queue: { type: 'string', value: 'url', description: 'redis://[user:password@]host:port[/db]: train on `rootfree worker`s (docs/HARNESS.md)' },
   },
   async run(args: ParsedArgs): Promise<number> {
     const task = taskFlag(args);
@@ -40,14 +41,15 @@ export const command: Command = {
     const budgetOverride = parseBudgetOverride(args);
     const dataSource = dataFlag(args);
     const tunedFile = optionalString(args, 'hparams');
-    if (jobs <= 1) {
+    const queue = optionalString(args, 'queue');
+    if (jobs <= 1 && !queue) {
       await useBackend(backend, { threads });
       noteBackendThreads(threads);
     }
     const evalEvery = args.flags['eval-every'] !== undefined ? intFlag(args, 'eval-every', 0, 1) : undefined;
     const target = numberFlag(args, 'target');
     const report = reportFlags(args);
-    await runCompare({ task, optimizers, seeds, budget, budgetOverride, precision, out, backend, dataSource, tunedFile, jobs, threads, resume: args.flags.resume === true, progress: true, evalEvery, target, report });
+    await runCompare({ task, optimizers, seeds, budget, budgetOverride, precision, out, backend, dataSource, tunedFile, jobs, threads, queue, resume: args.flags.resume === true, progress: true, evalEvery, target, report });
     return 0;
   },
 };

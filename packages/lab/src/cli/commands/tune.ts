@@ -25,6 +25,7 @@ export const command: Command = {
     seed: { type: 'string', value: 'S', description: 'tuning seed (draws); trials train with seed 10000 + S; default 1' },
     'extend-edges': { type: 'boolean', description: 'best trial at a range edge: widen that side, sample again (stage 3)' },
     out: { type: 'string', value: 'dir', description: 'output directory; default runs/tune/<task>/<optimizer>' },
+    queue: { type: 'string', value: 'url', description: 'redis://[user:password@]host:port[/db]: train on `rootfree worker`s (docs/HARNESS.md)' },
   },
   async run(args: ParsedArgs): Promise<number> {
     const task = taskFlag(args);
@@ -51,8 +52,9 @@ export const command: Command = {
       extendEdges: args.flags['extend-edges'] === true,
       jobs,
       threads,
+      queue: optionalString(args, 'queue'),
     };
-    if (jobs <= 1) {
+    if (jobs <= 1 && !opts.queue) {
       await useBackend(backend, { threads });
       noteBackendThreads(threads);
     }

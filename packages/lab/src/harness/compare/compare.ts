@@ -22,6 +22,8 @@ import { notReusedNote, reusableResult } from './reuse.js';
 import type { RunJob } from './jobs.js';
 import { MultiProgress } from './multiProgress.js';
 import { runPool } from './pool.js';
+import { runQueued } from '../queue/coordinator.js';
+import { redactUrl } from '../queue/url.js';
 import { fmtDuration } from '../train/progress.js';
 
 export interface CompareOptions {
@@ -51,6 +53,8 @@ export interface CompareOptions {
   committed?: CommittedTable;
   /** Worker processes (1 = in this process). */
   jobs: number;
+  /** `redis://host:port[/db]`: run on `rootfree worker`s through this queue instead of locally (`jobs` unused). */
+  queue?: string;
   /** wasm XNNPACK threads per run (1 when omitted; ignored by the cpu backend). */
   threads?: number;
   progress: boolean;
@@ -120,7 +124,9 @@ async function compareLocked(o: CompareOptions, c: CompareContext): Promise<Comp
     dataNote,
     `Budget '${o.budget}'${o.budgetOverride ? ' (overridden)' : ''}: ${budgetText(budget, task.name)}; LR schedule ${task.schedule.type}; ${task.augment ? `augmentation: random crop (pad ${task.augment.cropPad})${task.augment.flip ? ' + horizontal flip' : ''}` : 'no augmentation'}${task.labelSmoothing ? `; label smoothing ${task.labelSmoothing}` : ''}.`,
     o.budget === 'quick' ? 'Quick budget: a small subset and few epochs, sized for ~10 minutes on a 2-core CPU. Smoke-level evidence, not converged results; differences within ± std are noise.' : 'Full budget.',
-    `Runs execute ${o.jobs} at a time (one process each, ${o.backend === 'wasm' ? `${o.threads ?? 1} wasm thread(s) each` : 'single-threaded cpu'}); ms/step and wall-clock include any contention from other processes on the machine.`,
+    o.queue
+      ? `Runs execute on the workers of a Redis queue (one process per run, with the worker's --threads); ms/step depends on each worker's machine and load.`
+      : `Runs execute ${o.jobs} at a time (one process each, ${o.backend === 'wasm' ? `${o.threads ?? 1} wasm thread(s) each` : 'single-threaded cpu'}); ms/step and wall-clock include any contention from other processes on the machine.`,
     `Seeds 1..${o.seeds} (same data order and initialisation per seed across optimizers). Backend ${o.backend}; optimizer-state precision ${o.precision}${o.precision === 'bfloat16' ? ' (forward/backward stay float32)' : ''}.`,
     Object.values(hpSource).some((s) => s === 'defaults, not tuned')
       ? `Hyper-parameters marked "defaults, not tuned" are starting points, not tuned for this task (run \`rootfree tune\`); rankings under them say little about the methods.`
@@ -129,7 +135,7 @@ async function compareLocked(o: CompareOptions, c: CompareContext): Promise<Comp
   ];
   const meta: Record<string, RunMeta> = { [task.name]: { description: task.description, metric: task.metric, notes, hpSource, ...(task.margin !== undefined ? { margin: task.margin } : {}) } };
   const runs = jobs.map((j) => ({ optimizer: j.optimizer, seed: j.seed, key: basename(j.outDir), dir: relative(o.out, j.outDir) }));
-  writeAtomic(join(o.out, 'compare.json'), JSON.stringify({ options: { ...o, log: undefined }, budget, meta, runs }, null, 1));
+  writeAtomic(join(o.out, 'compare.json'), JSON.stringify({ options: { ...o, log: undefined, queue: o.queue && redactUrl(o.queue) }, budget, meta, runs }, null, 1));
 
   for (const l of hpLines) log(l);
   for (const n of notes) log(`note: ${n}`);
@@ -140,14 +146,16 @@ async function compareLocked(o: CompareOptions, c: CompareContext): Promise<Comp
     if (note) log(`${j.optimizer}/seed${j.seed}: ${note}; computing key ${key}`);
     return true;
   });
-  log(`${jobs.length} runs (${o.optimizers.map(optimizerLabel).join(', ')} × ${o.seeds} seeds), ${jobs.length - pending.length} already done (same configuration key), ${Math.min(o.jobs, pending.length)} at a time`);
+  log(`${jobs.length} runs (${o.optimizers.map(optimizerLabel).join(', ')} × ${o.seeds} seeds), ${jobs.length - pending.length} already done (same configuration key), ${o.queue ? 'on queue workers' : `${Math.min(o.jobs, pending.length)} at a time`}`);
   const doneLine = (j: RunJob, r: RunResult): string => {
     const f = r.final;
     const m = task.metric === 'accuracy' ? `test acc ${(100 * (f.test?.metric ?? NaN)).toFixed(2)}%` : `test bpc ${(f.test?.metric ?? NaN).toFixed(3)}`;
     return `done ${j.optimizer}/seed${j.seed}: ${m}, ${r.msPerStep.toFixed(1)} ms/step, ${r.trainSeconds.toFixed(1)} s train${r.diverged ? ' (DIVERGED)' : ''} [${fmtDuration((Date.now() - t0) / 1000)} elapsed]`;
   };
   const done = (j: RunJob, r: RunResult) => log(doneLine(j, r));
-  if (o.jobs <= 1) {
+  if (o.queue) {
+    await runQueued({ url: o.queue, out: o.out, runs: pending.map((job) => ({ job, label: `${job.optimizer}/seed${job.seed}` })), onDone: done, log });
+  } else if (o.jobs <= 1) {
     for (const j of pending) done(j, await executeJob(j, o.progress));
   } else {
     // On a terminal the workers' progress is drawn here, one line per job, with log lines above it.

@@ -17,6 +17,7 @@ import { fitLines } from '../../util/fitLines.js';
 import { executeJob } from '../compare/execute.js';
 import type { RunJob } from '../compare/jobs.js';
 import { runPool } from '../compare/pool.js';
+import { runQueued } from '../queue/coordinator.js';
 
 export { score, type Ranges, type Trial } from './trial.js';
 
@@ -39,6 +40,8 @@ export interface TuneOptions {
   /** Search ranges instead of SEARCH_SPACE[optimizer] (tests, experiments). */
   space?: Ranges;
   jobs: number;
+  /** `redis://host:port[/db]`: run the trials on `rootfree worker`s through this queue instead of locally (`jobs` unused). */
+  queue?: string;
   /** wasm XNNPACK threads per trial (1 when omitted; ignored by the cpu backend). */
   threads?: number;
   log?: (s: string) => void;
@@ -146,10 +149,12 @@ async function tuneLocked(o: TuneOptions, log: (s: string) => void, task: TaskSp
       done.push(t);
       log(`trial ${stage}.${i}: val ${task.metric === 'accuracy' ? `${(100 * t.val).toFixed(2)}%` : `${t.val.toFixed(3)} bpc`}${t.diverged ? ' (diverged)' : ''} ${fmtHp(t.hp)}`);
     };
-    if (o.jobs <= 1) {
+    const index = new Map(jobs.map(({ job, i }) => [job, i]));
+    if (o.queue) {
+      await runQueued({ url: o.queue, out: o.out, runs: jobs.map(({ job, i }) => ({ job, label: `trial ${stage}.${i}` })), onDone: (job, r) => record(index.get(job)!, r), log });
+    } else if (o.jobs <= 1) {
       for (const { job, i } of jobs) record(i, await executeJob(job, false));
     } else {
-      const index = new Map(jobs.map(({ job, i }) => [job, i]));
       await runPool(jobs.map((j) => j.job), o.jobs, (job, r) => record(index.get(job)!, r), { progress: false, threads: o.threads ?? 1 });
     }
     results.push(...planned.map((p) => reusableResult(p.job.outDir, p.key)).filter((r): r is RunResult => r !== null));
