@@ -39,15 +39,18 @@ export function parseQueueUrl(text: string): QueueUrl {
   };
 }
 
-/** The URL without its password (anything that is not a URL is returned as is). */
+/** The URL without its password; in text that is no redis URL, whatever looks like `user:password@`. */
 export function redactUrl(text: string): string {
   try {
     const u = new URL(text);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
+    if (u.protocol === 'redis:' || u.protocol === 'rediss:') {
+      if (u.password) u.password = '***';
+      return u.toString().replace(/\/$/, '');
+    }
   } catch {
-    return text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+    // not a URL: the pattern below
   }
+  return text.replace(/(^|\/\/|\s)([^:@/\s]*):[^@/\s]*@/g, '$1$2:***@');
 }
 
 /** Connection options (ioredis's, which BullMQ passes on) for a parsed URL. */
