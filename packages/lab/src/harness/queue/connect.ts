@@ -27,14 +27,13 @@ export async function checkRedis(q: QueueUrl, timeoutMs = CONNECT_TIMEOUT_MS): P
     });
     await Promise.race([client.connect().then(() => client.ping()), deadline]);
   } catch (e) {
-    const why = (last ?? (e as Error)).message || String(e);
-    const auth = /NOAUTH|WRONGPASS|NOPERM/.test(why);
-    throw new Error(
-      `--queue: cannot reach Redis at ${q.display}: ${why}. ` +
-        (auth
-          ? 'Give the user and password in the URL (redis://user:password@host:port).'
-          : `Is redis-server running and reachable from this machine (bind address, firewall${q.tls ? ', TLS port' : ''})?`),
-    );
+    const why = ((last ?? (e as Error)).message || String(e)).replace(/\.+$/, '');
+    const advice = /NOAUTH/.test(why)
+      ? 'This Redis wants a password: give it in the URL (redis://user:password@host:port).'
+      : /WRONGPASS|NOPERM/.test(why)
+        ? "Check the user and password in the URL and the user's ACL (docs/HARNESS.md, multi-machine sweeps)."
+        : `Is redis-server running and reachable from this machine (bind address, firewall${q.tls ? ', TLS port' : ''})?`;
+    throw new Error(`--queue: cannot reach Redis at ${q.display}: ${why}. ${advice}`);
   } finally {
     clearTimeout(timer);
     client.disconnect();

@@ -8,6 +8,7 @@ import type { RunJob } from '../compare/jobs.js';
 import type { RunResult } from '../train/run.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
 import { checkRedis } from './connect.js';
+import { lockOutput } from './lock.js';
 import { codeIdentity, dataIdentity, type Identity } from './identity.js';
 import { jobId, PROTOCOL, QUEUE_NAME, REFUSED, type JobData, type JobReturn, type RunSpec } from './protocol.js';
 import { parseQueueUrl, redisOptions } from './url.js';
@@ -21,6 +22,8 @@ export interface QueuedRun {
 export interface QueueRunOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…`. */
   url: string;
+  /** The sweep's output directory: one coordinator at a time may collect into it. */
+  out: string;
   runs: QueuedRun[];
   /** Called once per run, after its files are in `job.outDir`, in the order results arrive. */
   onDone: (job: RunJob, result: RunResult) => void;
@@ -77,6 +80,7 @@ export async function runQueued(o: QueueRunOptions): Promise<void> {
     const id = jobId(spec, where, identity);
     pending.set(id, { run, id, data: { protocol: PROTOCOL, run: spec, identity, origin: `${origin} ${resolve(outDir)}` }, stalls: 0, starts: 0 });
   }
+  const lock = await lockOutput(url, o.out, o.log);
   const queue = new Queue<JobData, JobReturn, string>(QUEUE_NAME, { connection: redisOptions(url) });
   let lastError = '';
   queue.on('error', (e) => {
@@ -135,6 +139,8 @@ export async function runQueued(o: QueueRunOptions): Promise<void> {
           p.starts = job.attemptsStarted;
         }
         if (state === 'completed') {
+          const lost = lock.lost();
+          if (lost) throw new Error(lost);
           const result = writeRunFiles(p.run.job.outDir, job.returnvalue, p.run.label);
           pending.delete(p.id);
           o.onDone(p.run.job, result);
@@ -161,6 +167,7 @@ export async function runQueued(o: QueueRunOptions): Promise<void> {
     }
   } finally {
     await queue.close();
+    await lock.release();
   }
   if (errors.length) throw new Error(`${errors.length} queued run(s) failed (re-run the command to retry them):\n${errors.join('\n')}`);
 }

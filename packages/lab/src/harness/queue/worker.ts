@@ -46,21 +46,24 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
   let exitCode = 0;
   let stopping: Promise<void> | undefined;
 
+  // A worker that cannot run a coordinator's jobs stops, so it does not take (and refuse) them all.
+  const refuse: (label: string, why: string) => never = (label, why) => {
+    log(`refusing ${label}: ${why}. This worker stops: update its code or data to match the coordinator's.`);
+    exitCode = 3;
+    void handle.stop();
+    throw new UnrecoverableError(`${REFUSED}worker ${name} refused it: ${why}`);
+  };
+
   const process_ = async (job: Job<JobData, JobReturn>): Promise<JobReturn> => {
-    if (job.data.protocol !== PROTOCOL) {
-      throw new UnrecoverableError(`${REFUSED}worker ${name} speaks job protocol ${PROTOCOL}, the job has ${job.data.protocol} (different rootfree-lab versions)`);
-    }
+    if (job.data.protocol !== PROTOCOL) refuse(job.name, `job protocol ${job.data.protocol}, this worker's ${PROTOCOL} (other rootfree-lab versions)`);
+    // The id names a directory this worker deletes: only ids the coordinator makes (hex) are accepted.
+    if (!/^[0-9a-f]{32}$/.test(job.id ?? '')) throw new UnrecoverableError(`worker ${name}: job id ${JSON.stringify(job.id)} is not one rootfree makes; not run`);
     const { run, origin } = job.data;
     const outDir = join(o.workDir, job.id!);
     log(`${run.label} (${run.optimizer} on ${run.task}, seed ${run.seed}) from ${origin}: started`);
     const t0 = Date.now();
     const r = await pool.run({ data: job.data, outDir });
-    if ('refused' in r) {
-      log(`refusing ${run.label}: ${r.refused}. This worker stops: update its code or data to match the coordinator's.`);
-      exitCode = 3;
-      void handle.stop();
-      throw new UnrecoverableError(`${REFUSED}worker ${name} refused it: ${r.refused}`);
-    }
+    if ('refused' in r) refuse(run.label, r.refused);
     if ('error' in r) throw new Error(`on worker ${name}: ${r.error}`);
     rmSync(outDir, { recursive: true, force: true });
     log(`${run.label}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCompare } from '../../../src/harness/compare/compare.js';
 import { packageDir } from '../../../src/harness/data/packages.js';
+import { lockOutput } from '../../../src/harness/queue/lock.js';
+import { parseQueueUrl } from '../../../src/harness/queue/url.js';
 import { startWorker } from '../../../src/harness/queue/worker.js';
 import { runTune, type TuneOptions } from '../../../src/harness/tune/search.js';
 import { harnessBackend, tmp } from '../helpers.js';
@@ -83,6 +85,20 @@ describe('rootfree tune/compare --queue with rootfree worker (real redis-server 
     expect(String(err)).not.toContain('s3cret');
     await expect(startWorker({ url: 'http://127.0.0.1:6379', concurrency: 1, workDir })).rejects.toThrow("--queue: expected redis://[user:password@]host:port[/db] or rediss://… (TLS), got 'http://127.0.0.1:6379' (scheme 'http')");
     await expect(startWorker({ url: 'redis://127.0.0.1:6379/x', concurrency: 1, workDir })).rejects.toThrow("--queue: database 'x' in 'redis://127.0.0.1:6379/x' must be an integer >= 0");
+  }, 30_000);
+
+  it('one coordinator per output directory: a second one waits for the lock, then refuses; a released lock is free at once', async () => {
+    const q = parseQueueUrl(url);
+    const out = tmp('queue-lock');
+    const log: string[] = [];
+    const first = await lockOutput(q, out, () => {}, 1000);
+    await expect(lockOutput(q, out, (s) => log.push(s), 1000)).rejects.toThrow(new RegExp(`another coordinator \\(\\S+ pid ${process.pid} [0-9a-f]+\\) is collecting results into ${out}; stop it first, or use another --out`));
+    expect(log.join('\n')).toContain(`queue: waiting for the lock on ${out} held by`);
+    expect(first.lost()).toBeNull(); // renewed all along
+    const other = await lockOutput(q, tmp('queue-lock-other'), () => {}, 1000);
+    await first.release();
+    const second = await lockOutput(q, out, () => {}, 1000);
+    await Promise.all([second.release(), other.release()]);
   }, 30_000);
 
   it('a coordinator killed (kill -9) and restarted resumes from the queue and its results file; results equal the local run', async () => {
