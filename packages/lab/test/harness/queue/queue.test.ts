@@ -123,9 +123,14 @@ describe('rootfree tune/compare --queue with rootfree worker (real redis-server 
     const log: string[] = [];
     const offsets = workers.map((w) => w.output().length);
     const tune = runTune({ ...tuneOptions(out, url), log: (s) => log.push(s) });
+    // The trial a worker has started and not finished (runs take seconds; this polls every 0.1 s).
+    const running = (i: number): string | undefined => {
+      const out = workers[i].output().slice(offsets[i]);
+      return [...out.matchAll(/(trial 1\.\d) .* started/g)].map((m) => m[1]).find((t) => !out.includes(`${t}: done in`));
+    };
     let victim = -1;
-    await until(() => (victim = workers.findIndex((w, i) => /trial 1\.\d .* started/.test(w.output().slice(offsets[i])))) >= 0, 'a worker starting a trial', 60_000);
-    const label = workers[victim].output().slice(offsets[victim]).match(/(trial 1\.\d) .* started/)![1];
+    await until(() => (victim = workers.findIndex((_, i) => running(i) !== undefined)) >= 0, 'a worker starting a trial', 60_000);
+    const label = running(victim)!;
     kill(workers[victim]);
     await tune;
     const survivor = workers[1 - victim];
