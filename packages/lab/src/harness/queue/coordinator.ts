@@ -61,6 +61,52 @@ function writeRunFiles(outDir: string, ret: JobReturn, label: string): RunResult
   return JSON.parse(text['result.json']) as RunResult;
 }
 
+/** One job per run, with its deterministic id. */
+function plan(runs: QueuedRun[]): Map<string, Pending> {
+  const code = codeIdentity();
+  const pending = new Map<string, Pending>();
+  for (const run of runs) {
+    const { outDir, ...config } = run.job;
+    const spec: RunSpec = { ...config, label: run.label };
+    const identity: Identity = { code, data: dataIdentity(getTask(spec.task).dataset, spec.dataSource) };
+    const id = jobId(spec, `${hostname()}:${resolve(outDir)}`, identity);
+    pending.set(id, { run, id, data: { protocol: PROTOCOL, run: spec, identity, origin: `${hostname()} pid ${process.pid} ${resolve(outDir)}` }, stalls: 0, starts: 0 });
+  }
+  return pending;
+}
+
+type TrialQueue = Queue<JobData, JobReturn, string>;
+
+const addJobs = (queue: TrialQueue, p: Pending[]) =>
+  queue.addBulk(p.map((x) => ({ name: x.data.run.label, data: x.data, opts: { jobId: x.id, attempts: 1, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } } })));
+
+/** Queues the runs an earlier coordinator did not, retries its failed ones; returns how many were queued now. */
+async function reconcile(queue: TrialQueue, pending: Map<string, Pending>, log: (s: string) => void): Promise<number> {
+  const fresh: Pending[] = [];
+  for (const p of pending.values()) {
+    const state = await queue.getJobState(p.id);
+    if (state === 'unknown') fresh.push(p);
+    else if (state === 'failed') {
+      const job = await Job.fromId<JobData, JobReturn>(queue, p.id);
+      log(`${p.run.label}: failed earlier (${firstLine(job?.failedReason)}); retrying`);
+      await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    }
+  }
+  await addJobs(queue, fresh);
+  return fresh.length;
+}
+
+/** Every pending job's state, then (state first: a job read earlier could lack the result that made it 'completed') the job. */
+function look(queue: TrialQueue, pending: Map<string, Pending>) {
+  return Promise.all(
+    [...pending.values()].map(async (p) => {
+      const state = await queue.getJobState(p.id);
+      const job = state === 'unknown' ? undefined : await Job.fromId<JobData, JobReturn>(queue, p.id);
+      return { p, job, state };
+    }),
+  );
+}
+
 /**
  * Runs `runs` on `rootfree worker` processes through a BullMQ queue and writes their results as a
  * local run would. Jobs have deterministic ids, so a restarted coordinator finds the jobs it queued
@@ -69,64 +115,31 @@ function writeRunFiles(outDir: string, ret: JobReturn, label: string): RunResult
 export async function runQueued(o: QueueRunOptions): Promise<void> {
   const url = parseQueueUrl(o.url);
   await checkRedis(url);
-  const code = codeIdentity();
-  const origin = `${hostname()} pid ${process.pid}`;
-  const pending = new Map<string, Pending>();
-  for (const run of o.runs) {
-    const { outDir, ...config } = run.job;
-    const spec: RunSpec = { ...config, label: run.label };
-    const identity: Identity = { code, data: dataIdentity(getTask(spec.task).dataset, spec.dataSource) };
-    const where = `${hostname()}:${resolve(outDir)}`;
-    const id = jobId(spec, where, identity);
-    pending.set(id, { run, id, data: { protocol: PROTOCOL, run: spec, identity, origin: `${origin} ${resolve(outDir)}` }, stalls: 0, starts: 0 });
-  }
+  const pending = plan(o.runs);
+  const total = pending.size;
   const lock = await lockOutput(url, o.out, o.log);
-  const queue = new Queue<JobData, JobReturn, string>(QUEUE_NAME, { connection: redisOptions(url) });
+  const queue: TrialQueue = new Queue(QUEUE_NAME, { connection: redisOptions(url) });
   let lastError = '';
   queue.on('error', (e) => {
     if (e.message !== lastError) o.log(`queue: Redis error: ${e.message}`);
     lastError = e.message;
   });
-  const add = (p: Pending[]) =>
-    queue.addBulk(p.map((x) => ({ name: x.data.run.label, data: x.data, opts: { jobId: x.id, attempts: 1, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } } })));
   const errors: string[] = [];
   const refusals = new Set<string>();
   try {
-    // Reconcile with what an earlier coordinator left in the queue.
-    const fresh: Pending[] = [];
-    let queued = 0;
-    for (const p of pending.values()) {
-      const state = await queue.getJobState(p.id);
-      if (state === 'unknown') fresh.push(p);
-      else if (state === 'failed') {
-        const job = await Job.fromId<JobData, JobReturn>(queue, p.id);
-        o.log(`${p.run.label}: failed earlier (${firstLine(job?.failedReason)}); retrying`);
-        await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-        queued++;
-      } else queued++;
-    }
-    await add(fresh);
+    const fresh = await reconcile(queue, pending, o.log);
     const workers = await queue.getWorkersCount();
-    o.log(`queue ${url.display}: ${pending.size} runs, ${fresh.length} queued now, ${queued} already in the queue; ${workers} worker(s) connected`);
+    o.log(`queue ${url.display}: ${total} runs, ${fresh} queued now, ${total - fresh} already in the queue; ${workers} worker(s) connected`);
     if (workers === 0) o.log(`queue: no worker yet; start \`rootfree worker --queue ${url.display}\` on the worker machines`);
 
-    const total = pending.size;
     let lastStatus = Date.now();
     while (pending.size > 0) {
-      const seen = await Promise.all(
-        [...pending.values()].map(async (p) => {
-          // State first: a job read before its state could still lack the result that made it 'completed'.
-          const state = await queue.getJobState(p.id);
-          const job = state === 'unknown' ? undefined : await Job.fromId<JobData, JobReturn>(queue, p.id);
-          return { p, job, state };
-        }),
-      );
       const counts: Record<string, number> = {};
-      for (const { p, job, state } of seen) {
+      for (const { p, job, state } of await look(queue, pending)) {
         counts[state] = (counts[state] ?? 0) + 1;
-        if (!job || state === 'unknown') {
+        if (!job) {
           o.log(`${p.run.label}: no longer in the queue (Redis restarted or flushed?); queued again`);
-          await add([p]);
+          await addJobs(queue, [p]);
           continue;
         }
         if (job.stalledCounter > p.stalls) {
