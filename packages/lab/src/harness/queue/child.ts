@@ -27,7 +27,13 @@ const send = (m: ChildReply): void => void process.send!(m);
 process.on('message', async ({ data, outDir }: ChildRequest) => {
   try {
     const run = data.run;
-    const mine = { code: codeIdentity(), data: dataIdentity(getTask(run.task).dataset, run.dataSource) };
+    let mine;
+    try {
+      mine = { code: codeIdentity(), data: dataIdentity(getTask(run.task).dataset, run.dataSource) };
+    } catch (e) {
+      // No such data (or task) here: a machine set up differently, like a mismatch.
+      return send({ refused: `cannot load the data or task here: ${(e as Error).message}` });
+    }
     const why = incompatibility(data.identity, mine);
     if (why) return send({ refused: why });
     backend ??= useBackend(run.backend);

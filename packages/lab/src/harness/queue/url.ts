@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Where the queue lives, parsed from `--queue redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
 export interface QueueUrl {
   host: string;
@@ -60,8 +62,7 @@ export interface RedisConnection {
   db: number;
   username?: string;
   password?: string;
-  /** `servername` so TLS checks the host's certificate name. */
-  tls?: { servername: string };
+  tls?: { servername?: string };
 }
 
 export function redisOptions(q: QueueUrl): RedisConnection {
@@ -71,6 +72,7 @@ export function redisOptions(q: QueueUrl): RedisConnection {
     db: q.db,
     ...(q.username !== undefined ? { username: q.username } : {}),
     ...(q.password !== undefined ? { password: q.password } : {}),
-    ...(q.tls ? { tls: { servername: q.host } } : {}),
+    // TLS checks the certificate against the host name (SNI takes names only; an IP is checked without it).
+    ...(q.tls ? { tls: isIP(q.host) ? {} : { servername: q.host } } : {}),
   };
 }

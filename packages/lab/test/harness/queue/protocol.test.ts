@@ -10,6 +10,7 @@ describe('--queue URL', () => {
     const q = parseQueueUrl('rediss://sweeper:p%40ss%2Fw@queue.lab:6390/1');
     expect(q).toEqual({ host: 'queue.lab', port: 6390, db: 1, username: 'sweeper', password: 'p@ss/w', tls: true, display: 'rediss://sweeper:***@queue.lab:6390/1' });
     expect(redisOptions(q)).toEqual({ host: 'queue.lab', port: 6390, db: 1, username: 'sweeper', password: 'p@ss/w', tls: { servername: 'queue.lab' } });
+    expect(redisOptions(parseQueueUrl('rediss://10.0.0.5:6380')).tls).toEqual({});
     expect(parseQueueUrl('redis://:only-password@[::1]:7000').host).toBe('::1');
     expect(parseQueueUrl('redis://:only-password@[::1]:7000').password).toBe('only-password');
     expect(redactUrl('localhost:6379')).toBe('localhost:6379');
