@@ -96,6 +96,9 @@ async function reconcile(queue: TrialQueue, pending: Map<string, Pending>, log: 
   return fresh.length;
 }
 
+/** Connected workers ('?' when the Redis user may not run CLIENT LIST, which counting them needs). */
+const workerCount = (queue: TrialQueue): Promise<string> => queue.getWorkersCount().then(String, () => '?');
+
 /** Every pending job's state, then (state first: a job read earlier could lack the result that made it 'completed') the job. */
 function look(queue: TrialQueue, pending: Map<string, Pending>) {
   return Promise.all(
@@ -128,9 +131,9 @@ export async function runQueued(o: QueueRunOptions): Promise<void> {
   const refusals = new Set<string>();
   try {
     const fresh = await reconcile(queue, pending, o.log);
-    const workers = await queue.getWorkersCount();
+    const workers = await workerCount(queue);
     o.log(`queue ${url.display}: ${total} runs, ${fresh} queued now, ${total - fresh} already in the queue; ${workers} worker(s) connected`);
-    if (workers === 0) o.log(`queue: no worker yet; start \`rootfree worker --queue ${url.display}\` on the worker machines`);
+    if (workers === '0') o.log(`queue: no worker yet; start \`rootfree worker --queue ${url.display}\` on the worker machines`);
 
     let lastStatus = Date.now();
     while (pending.size > 0) {
@@ -174,7 +177,7 @@ export async function runQueued(o: QueueRunOptions): Promise<void> {
       if (pending.size > 0 && Date.now() - lastStatus >= (o.statusSeconds ?? 60) * 1000) {
         lastStatus = Date.now();
         const c = (s: string) => counts[s] ?? 0;
-        o.log(`queue: ${total - pending.size}/${total} done, ${c('active')} running, ${c('waiting') + c('prioritized') + c('delayed')} waiting, ${await queue.getWorkersCount()} worker(s) connected`);
+        o.log(`queue: ${total - pending.size}/${total} done, ${c('active')} running, ${c('waiting') + c('prioritized') + c('delayed')} waiting, ${await workerCount(queue)} worker(s) connected`);
       }
       if (pending.size > 0) await new Promise((r) => setTimeout(r, o.pollMs ?? 1000));
     }
