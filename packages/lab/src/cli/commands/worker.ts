@@ -10,15 +10,17 @@ export const command: Command = {
     'Runs the trials and seeds that `rootfree tune --queue` and `rootfree compare --queue` put on a Redis queue (BullMQ), on this machine.\n' +
     'Needs the same code and data as the coordinator (a worker that differs refuses the first run it gets, says why, and exits with code 3).\n' +
     'A killed worker\'s runs go back to the queue after --stalled-seconds. Ctrl-C: finish the running runs, then stop; twice: stop now (they go back to the queue).',
-  usage: 'rootfree worker --queue redis://[user:password@]host:port[/db] [--concurrency N (default: all cores)] [--work-dir DIR] [--stalled-seconds 30] [--name NAME]',
+  usage: 'rootfree worker --queue redis://[user:password@]host:port[/db] [--concurrency N (default: cores / threads)] [--threads T (wasm threads per run, default 1)] [--work-dir DIR] [--stalled-seconds 30] [--name NAME]',
   async run(args: ParsedArgs): Promise<number> {
     const url = stringFlag(args, 'queue', '');
     if (!url) throw new Error(`--queue is required\nusage: ${this.usage}`);
     const stalled = Number(stringFlag(args, 'stalled-seconds', '30'));
     if (!(stalled >= 1 && stalled <= 3600)) throw new Error(`--stalled-seconds: expected a number in [1, 3600], got ${JSON.stringify(args.flags['stalled-seconds'])}`);
+    const threads = intFlag(args, 'threads', 1, 1);
     const handle = await startWorker({
       url,
-      concurrency: intFlag(args, 'concurrency', availableParallelism(), 1),
+      concurrency: intFlag(args, 'concurrency', Math.max(1, Math.floor(availableParallelism() / threads)), 1),
+      threads,
       workDir: stringFlag(args, 'work-dir', join(tmpdir(), 'rootfree-worker')),
       stalledSeconds: stalled,
       name: typeof args.flags.name === 'string' ? args.flags.name : undefined,

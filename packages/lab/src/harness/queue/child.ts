@@ -12,6 +12,8 @@ import { RUN_FILES, type JobData } from './protocol.js';
 export interface ChildRequest {
   data: JobData;
   outDir: string;
+  /** wasm threads of this process (the first run decides: a process has one wasm build). */
+  threads: number;
 }
 
 export type ChildReply = { ready: true } | { ok: true; files: Record<string, string> } | { refused: string } | { error: string };
@@ -24,7 +26,7 @@ export type ChildReply = { ready: true } | { ok: true; files: Record<string, str
 let backend: Promise<unknown> | null = null;
 const send = (m: ChildReply): void => void process.send!(m);
 
-process.on('message', async ({ data, outDir }: ChildRequest) => {
+process.on('message', async ({ data, outDir, threads }: ChildRequest) => {
   try {
     const run = data.run;
     let mine;
@@ -36,7 +38,7 @@ process.on('message', async ({ data, outDir }: ChildRequest) => {
     }
     const why = incompatibility(data.identity, mine);
     if (why) return send({ refused: why });
-    backend ??= useBackend(run.backend);
+    backend ??= useBackend(run.backend, run.backend === 'wasm' ? { threads } : {});
     await backend;
     await executeJob({ ...run, outDir }, 'lines');
     const files: Record<string, string> = {};

@@ -10,8 +10,10 @@ import { parseQueueUrl, redisOptions } from './url.js';
 export interface WorkerOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…`. */
   url: string;
-  /** Runs at a time, one single-threaded training process each. */
+  /** Runs at a time, one training process each. */
   concurrency: number;
+  /** wasm threads per training process (bitwise the same results as 1, docs/THREADS.md). Default 1. */
+  threads?: number;
   /** Scratch directory for the runs in progress (each run's files are shipped, then deleted). */
   workDir: string;
   /**
@@ -62,7 +64,7 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
     const outDir = join(o.workDir, job.id!);
     log(`${run.label} (${run.optimizer} on ${run.task}, seed ${run.seed}) from ${origin}: started`);
     const t0 = Date.now();
-    const r = await pool.run({ data: job.data, outDir });
+    const r = await pool.run({ data: job.data, outDir, threads: o.threads ?? 1 });
     if ('refused' in r) refuse(run.label, r.refused);
     if ('error' in r) throw new Error(`on worker ${name}: ${r.error}`);
     rmSync(outDir, { recursive: true, force: true });
@@ -99,6 +101,6 @@ export async function startWorker(o: WorkerOptions): Promise<WorkerHandle> {
   };
   worker.run().catch((e: Error) => log(`worker: stopped on an error: ${e.message}`));
   await worker.waitUntilReady();
-  log(`worker ${name}: ${o.concurrency} training process(es), taking runs from ${url.display} (queue ${QUEUE_NAME})`);
+  log(`worker ${name}: ${o.concurrency} training process(es)${(o.threads ?? 1) > 1 ? ` × ${o.threads} wasm threads` : ''}, taking runs from ${url.display} (queue ${QUEUE_NAME})`);
   return handle;
 }

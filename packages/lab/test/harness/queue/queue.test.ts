@@ -62,8 +62,9 @@ describe('rootfree tune/compare --queue with rootfree worker (real redis-server 
     const port = await freePort();
     await startRedis(port);
     url = `redis://127.0.0.1:${port}`;
-    for (const name of ['w1', 'w2']) {
-      workers.push(startCli(['worker', '--queue', url, '--concurrency', '1', '--stalled-seconds', '2', '--work-dir', join(workDir, name), '--name', name]));
+    // w2 trains with 2 wasm threads: the same numbers as 1 (docs/THREADS.md), so still the local run's.
+    for (const [name, threads] of [['w1', '1'], ['w2', '2']]) {
+      workers.push(startCli(['worker', '--queue', url, '--concurrency', '1', '--threads', threads, '--stalled-seconds', '2', '--work-dir', join(workDir, name), '--name', name]));
     }
     // The reference: the same tune, locally, in this process.
     const out = tmp('queue-local');
