@@ -10,7 +10,15 @@ export const command: Command = {
     'Runs the trials and seeds that `rootfree tune --queue` and `rootfree compare --queue` put on a Redis queue (BullMQ), on this machine.\n' +
     'Needs the same code and data as the coordinator (a worker that differs refuses the first run it gets, says why, and exits with code 3).\n' +
     'A killed worker\'s runs go back to the queue after --stalled-seconds. Ctrl-C: finish the running runs, then stop; twice: stop now (they go back to the queue).',
-  usage: 'rootfree worker --queue redis://[user:password@]host:port[/db] [--concurrency N (default: cores / threads)] [--threads T (wasm threads per run, default 1)] [--work-dir DIR] [--stalled-seconds 30] [--name NAME]',
+  usage: 'rootfree worker --queue redis://[user:password@]host:port[/db] [options]',
+  options: {
+    queue: { type: 'string', value: 'url', description: 'redis://[user:password@]host:port[/db] (rediss:// for TLS); required' },
+    concurrency: { type: 'string', value: 'N', description: 'runs at a time, one training process each; default cores / threads' },
+    threads: { type: 'string', value: 'T', description: 'wasm threads per run; default 1' },
+    'work-dir': { type: 'string', value: 'dir', description: 'scratch directory of the running runs; default <tmp>/rootfree-worker' },
+    'stalled-seconds': { type: 'string', value: 'S', description: "a dead worker's runs go back to the queue after this long; default 30" },
+    name: { type: 'string', value: 'name', description: 'how the worker names itself in the logs; default <host>/<pid>' },
+  },
   async run(args: ParsedArgs): Promise<number> {
     const url = stringFlag(args, 'queue', '');
     if (!url) throw new Error(`--queue is required\nusage: ${this.usage}`);

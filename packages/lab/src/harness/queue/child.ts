@@ -40,7 +40,7 @@ process.on('message', async ({ data, outDir, threads }: ChildRequest) => {
     if (why) return send({ refused: why });
     backend ??= useBackend(run.backend, run.backend === 'wasm' ? { threads } : {});
     await backend;
-    await executeJob({ ...run, outDir }, 'lines');
+    await executeJob({ ...run, outDir }, 'lines', data.keyed);
     const files: Record<string, string> = {};
     for (const f of RUN_FILES) {
       const p = join(outDir, f);

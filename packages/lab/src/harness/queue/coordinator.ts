@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Job, Queue } from 'bullmq';
 import { getTask } from '../tasks.js';
+import { runKeyOf } from '../runKey.js';
 import type { RunJob } from '../compare/jobs.js';
 import type { RunResult } from '../train/run.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
@@ -70,7 +71,7 @@ function plan(runs: QueuedRun[]): Map<string, Pending> {
     const spec: RunSpec = { ...config, label: run.label };
     const identity: Identity = { code, data: dataIdentity(getTask(spec.task).dataset, spec.dataSource) };
     const id = jobId(spec, `${hostname()}:${resolve(outDir)}`, identity);
-    pending.set(id, { run, id, data: { protocol: PROTOCOL, run: spec, identity, origin: `${hostname()} pid ${process.pid} ${resolve(outDir)}` }, stalls: 0, starts: 0 });
+    pending.set(id, { run, id, data: { protocol: PROTOCOL, run: spec, identity, keyed: runKeyOf(run.job), origin: `${hostname()} pid ${process.pid} ${resolve(outDir)}` }, stalls: 0, starts: 0 });
   }
   return pending;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RunJob } from '../compare/jobs.js';
+import type { RunKeyConfig } from '../runKey.js';
 import type { Identity } from './identity.js';
 
 /** The BullMQ queue every coordinator and worker on one Redis database uses. */
@@ -22,6 +23,8 @@ export interface JobData {
   run: RunSpec;
   /** What the coordinator runs; a worker that differs refuses the job. */
   identity: Identity;
+  /** The run's key and configuration as the coordinator computed them (harness/runKey.ts): result.json carries them, as locally. */
+  keyed: { key: string; config: RunKeyConfig };
   /** `host pid out-dir` of the coordinator, for the worker's log. */
   origin: string;
 }

@@ -62,7 +62,8 @@ export function startBuiltCli(args: string[], cwd = repoRoot): Proc {
 export async function waitFor(p: Proc, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
   const t0 = Date.now();
   for (;;) {
-    const m = p.output().match(pattern);
+    // Log lines wrap at 100 columns with a two-space indent (util/fitLines.ts): match them unwrapped.
+    const m = p.output().replace(/\n {2}/g, ' ').match(pattern);
     if (m) return m;
     if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`process exited (${p.child.exitCode ?? p.child.signalCode}) before printing ${pattern}; output:\n${p.output()}`);
     if (Date.now() - t0 > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs / 1000} s; output:\n${p.output()}`);

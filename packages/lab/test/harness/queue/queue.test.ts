@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCompare } from '../../../src/harness/compare/compare.js';
@@ -19,8 +19,8 @@ function tuneOptions(out: string, queue?: string): TuneOptions {
   return { task: 'mnist-mlp', optimizer: 'sgd', trials: TRIALS, stage2: false, budget: 'quick', budgetOverride, precision: 'float32', out, backend: 'wasm', tunedFile: join(out, 'tuned.json'), seed: 1, jobs: 1, queue, log: () => {} };
 }
 
-// Wall-clock fields differ between any two runs; everything else must be bit-identical.
-const TIMING = new Set(['trainSeconds', 'msPerStep', 'evalSeconds']);
+// Wall-clock fields and where-it-ran metadata (host, process, time) differ between any two runs; everything else must be bit-identical.
+const TIMING = new Set(['trainSeconds', 'msPerStep', 'evalSeconds', 'meta']);
 const strip = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x: unknown) => (TIMING.has(k) ? undefined : x)));
 const jsonLines = (f: string): unknown[] => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
 
@@ -29,16 +29,25 @@ function runFiles(dir: string): unknown {
   return {
     metrics: jsonLines(join(dir, 'metrics.jsonl')).map(strip),
     result: strip(JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'))),
-    // Optimizer slots are named after tfjs's process-wide layer counter (dense_Dense3 vs dense_Dense12): compared by position.
-    checkpoint: strip(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'), (k, x: unknown) => (k === 'name' ? undefined : x))),
+    // Optimizer slots are named after tfjs's process-wide layer counter (dense_Dense3 vs dense_Dense12): compared by position;
+    // the checksum covers those names and the wall-clock fields, the tensors are compared themselves.
+    checkpoint: strip(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'), (k, x: unknown) => (k === 'name' || k === 'checksum' ? undefined : x))),
   };
 }
 
 /** A tune directory's trial lines (in trial order: arrival order differs) and every trial's files. */
 function tuneFiles(out: string): { lines: number; trials: unknown[]; runs: unknown[] } {
-  const lines = jsonLines(join(out, 'stage1.jsonl')) as Array<{ trial: number }>;
+  const lines = jsonLines(join(out, 'stage1.jsonl')) as Array<{ trial: number; key: string }>;
   const trials = [...lines].sort((a, b) => a.trial - b.trial);
-  return { lines: lines.length, trials: trials.map(strip), runs: trials.map((t) => runFiles(join(out, 'stage1', `trial${t.trial}`))) };
+  return { lines: lines.length, trials: trials.map(strip), runs: trials.map((t) => runFiles(join(out, 'stage1', `trial${t.trial}`, t.key))) };
+}
+
+/** The one run directory of sgd/seed1 in a compare output (runs/sgd/seed1/<run key>/). */
+function compareRun(out: string): string {
+  const dir = join(out, 'runs', 'sgd', 'seed1');
+  const keys = readdirSync(dir);
+  expect(keys).toHaveLength(1);
+  return join(dir, keys[0]);
 }
 
 const doneCount = (ws: Proc[]): number => ws.reduce((n, w) => n + (w.output().match(/: done in /g) ?? []).length, 0);
@@ -183,7 +192,7 @@ describe('rootfree tune/compare --queue with rootfree worker (real redis-server 
     } finally {
       process.chdir(cwd);
     }
-    expect(runFiles(join(good, 'out', 'runs', 'sgd', 'seed1'))).toEqual(runFiles(join(localOut, 'runs', 'sgd', 'seed1')));
+    expect(runFiles(compareRun(join(good, 'out')))).toEqual(runFiles(compareRun(localOut)));
     expect(existsSync(join(good, 'out', 'summary.json'))).toBe(true);
   }, 150_000);
 });
