@@ -14,8 +14,9 @@ import { runKeyOf } from '../runKey.js';
 import { acquireLock } from '../../util/lock.js';
 import { fitLines } from '../../util/fitLines.js';
 import { textTable, writeReports } from '../report/write.js';
-import { getTask, type Budget, type BudgetName, type TaskSpec } from '../tasks.js';
+import { getTask, type Budget, type TaskSpec } from '../tasks.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
+import type { RunSetOptions } from '../runSetOptions.js';
 import type { RunResult } from '../train/run.js';
 import { executeJob } from './execute.js';
 import { notReusedNote, reusableResult } from './reuse.js';
@@ -26,18 +27,9 @@ import { runQueued } from '../queue/coordinator.js';
 import { redactUrl } from '../queue/url.js';
 import { fmtDuration } from '../train/progress.js';
 
-export interface CompareOptions {
-  task: string;
+export interface CompareOptions extends RunSetOptions {
   optimizers: string[];
   seeds: number;
-  budget: BudgetName;
-  /** Overrides of the named budget (tests, `--epochs`). */
-  budgetOverride?: Partial<Budget>;
-  precision: 'float32' | 'bfloat16';
-  out: string;
-  backend: 'wasm' | 'cpu';
-  dataSource?: string;
-  tunedFile?: string;
   /**
    * Continue unfinished runs from their last epoch checkpoint (bitwise-identical result). Without
    * it they restart; finished runs are reused either way.
@@ -51,14 +43,7 @@ export interface CompareOptions {
   report?: ReportOptions;
   /** Tuned values shipped with the code (default {@link COMMITTED_TUNED}); used at a named budget when no tuned file has the method. */
   committed?: CommittedTable;
-  /** Worker processes (1 = in this process). */
-  jobs: number;
-  /** `redis://host:port[/db]`: run on `rootfree worker`s through this queue instead of locally (`jobs` unused). */
-  queue?: string;
-  /** wasm XNNPACK threads per run (1 when omitted; ignored by the cpu backend). */
-  threads?: number;
   progress: boolean;
-  log?: (s: string) => void;
 }
 
 export interface CompareOutcome {

@@ -6,7 +6,8 @@ import { checkOptimizerName, optimizerLabel, type Hp, type HpName } from '../opt
 import { edgeWarnings, extendRanges, warningText, type EdgeWarning } from './edges.js';
 import { score, type Ranges, type Trial } from './trial.js';
 import { Rng } from '../rng.js';
-import { getTask, type Budget, type BudgetName, type TaskSpec } from '../tasks.js';
+import { getTask, type Budget, type TaskSpec } from '../tasks.js';
+import type { RunSetOptions } from '../runSetOptions.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
 import type { RunResult } from '../train/run.js';
 import { reusableResult } from '../compare/reuse.js';
@@ -21,30 +22,16 @@ import { runQueued } from '../queue/coordinator.js';
 
 export { score, type Ranges, type Trial } from './trial.js';
 
-export interface TuneOptions {
-  task: string;
+export interface TuneOptions extends RunSetOptions {
   optimizer: string;
   trials: number;
   stage2: boolean;
-  budget: BudgetName;
-  budgetOverride?: Partial<Budget>;
-  precision: 'float32' | 'bfloat16';
-  out: string;
-  backend: 'wasm' | 'cpu';
-  dataSource?: string;
-  tunedFile?: string;
   /** Tuning seed: the hyper-parameter draws and, offset by {@link TUNE_SEED_OFFSET}, the trials' training seed. */
   seed: number;
   /** When the best trial sits at a range edge, widen that side and run `trials` more trials (stage 3). */
   extendEdges?: boolean;
   /** Search ranges instead of SEARCH_SPACE[optimizer] (tests, experiments). */
   space?: Ranges;
-  jobs: number;
-  /** `redis://host:port[/db]`: run the trials on `rootfree worker`s through this queue instead of locally (`jobs` unused). */
-  queue?: string;
-  /** wasm XNNPACK threads per trial (1 when omitted; ignored by the cpu backend). */
-  threads?: number;
-  log?: (s: string) => void;
 }
 
 /**
