@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { optionsHelp, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { fitLines } from '../util/fitLines.js';
 import { suggestion } from '../util/didYouMean.js';
 
 export type { Command } from './command.js';
@@ -60,7 +61,7 @@ export function commandHelp(cmd: Command): string {
 export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name ? out : err)(help());
+    (name ? out : err)(fitLines(help()).join('\n'));
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-v') {
@@ -77,7 +78,7 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
   try {
     const args = parseArgs(rest, cmd.options, cmd.positionals ?? false, `rootfree ${name}`);
     if (args.flags.help) {
-      out(commandHelp(cmd));
+      out(fitLines(commandHelp(cmd)).join('\n'));
       return 0;
     }
     return await cmd.run(args);
