@@ -14,7 +14,7 @@ describe('which hyper-parameters compare uses', () => {
     expect(p.lines[0]).toBe('hyper-parameters SGD: tuned (committed with the code): 20 trials (2 stages), quick budget, tuning seed 1, best val acc 80.00%; command: npx rootfree tune --task fmnist-cnn --optimizer sgd ...');
     expect(p.lines[1]).toBe('hyper-parameters AdamW: defaults, not tuned');
     expect(p.untuned).toEqual(['adamw']);
-    expect(p.lines[2]).toContain('to produce them: for o in adamw; do npx rootfree tune --task fmnist-cnn --budget quick --optimizer $o --trials 10 --stage2 --seed 1');
+    expect(p.lines[2]).toContain('to produce them: for o in adamw; do npx rootfree tune --task fmnist-cnn --budget quick --optimizer $o --trials 6 --stage2 --extend-edges --seed 1');
   });
 
   it('not for an overridden budget or another budget; a tuned file wins over committed values', () => {
@@ -26,14 +26,14 @@ describe('which hyper-parameters compare uses', () => {
     expect(p.choices.sgd.source).toBe('tuned: mine');
   });
 
-  it('the default job (fmnist-cnn, quick): no values from the current tuner are committed, so defaults, labelled, with the exact command', () => {
+  it('the default job (fmnist-cnn, quick) uses committed tuned values for every default method, naming the command', () => {
     const p = hparamPlan('fmnist-cnn', 'quick', false, DEFAULT_OPTIMIZERS, {}, COMMITTED_TUNED);
-    expect(p.untuned).toEqual(DEFAULT_OPTIMIZERS);
-    expect(p.lines.slice(0, 6).every((l) => l.endsWith(': defaults, not tuned'))).toBe(true);
-    expect(p.lines[6]).toBe(
-      "no tuned values for SGD, AdamW, RF-RMSProp, RF-AdamW, IF-Shampoo, Shampoo on fmnist-cnn at the 'quick' budget; to produce them: " +
-        'for o in sgd adamw rfrmsprop rfadamw ifshampoo shampoo; do npx rootfree tune --task fmnist-cnn --budget quick --optimizer $o --trials 10 --stage2 --seed 1 ' +
-        '--out runs/tune/fmnist-cnn-quick/$o --hparams runs/tune/fmnist-cnn-quick/hparams.tuned.json; done; then pass --hparams runs/tune/fmnist-cnn-quick/hparams.tuned.json',
-    );
+    expect(p.untuned).toEqual([]);
+    for (const [i, o] of DEFAULT_OPTIMIZERS.entries()) {
+      expect(p.choices[o].tuned).toBe(true);
+      expect(p.choices[o].hp).toMatchObject(COMMITTED_TUNED['fmnist-cnn']!.quick![o].hp);
+      expect(p.lines[i]).toMatch(/: tuned \(committed with the code\): random search, \d+ trials .*quick budget.*; command: bash results\/fmnist-cnn-quick-tuned\/run-tune\.sh$/);
+    }
+    expect(p.lines).toHaveLength(DEFAULT_OPTIMIZERS.length);
   });
 });
