@@ -56,19 +56,22 @@ describe('lock on --out', () => {
 
   it('two `rootfree tune` processes on one --out: the second exits with the lock error, the first writes one line per trial', async () => {
     const out = tmp('tune-2proc');
-    const args = ['tune', '--task', 'mnist-mlp', '--optimizer', 'sgd', '--trials', '3', '--epochs', '1', '--train-subset', '128', '--val-subset', '64', '--test-subset', '64', '--jobs', '1', '--out', out, '--hparams', join(out, 'tuned.json')];
+    // Enough trials that the first process cannot finish between the lock check and SIGSTOP.
+    const trials = 12;
+    const args = ['tune', '--task', 'mnist-mlp', '--optimizer', 'sgd', '--trials', String(trials), '--epochs', '1', '--train-subset', '128', '--val-subset', '64', '--test-subset', '64', '--jobs', '1', '--out', out, '--hparams', join(out, 'tuned.json')];
     const first = cli(args);
     for (let i = 0; i < 600 && !existsSync(join(out, LOCK_FILE)); i++) await sleep(50);
     expect(existsSync(join(out, LOCK_FILE))).toBe(true);
     // Paused while holding the lock, so the second process surely meets it (no race on timing).
     first.child.kill('SIGSTOP');
+    expect(existsSync(join(out, LOCK_FILE))).toBe(true);
     const second = await cli(args).done.finally(() => first.child.kill('SIGCONT'));
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`${out} is in use by pid \\d+ on host ${hostname()} since .*rootfree tune --task mnist-mlp --optimizer sgd`));
     expect((await first.done).code).toBe(0);
-    expect(readFileSync(join(out, 'stage1.jsonl'), 'utf8').trim().split('\n').length).toBe(3);
+    expect(readFileSync(join(out, 'stage1.jsonl'), 'utf8').trim().split('\n').length).toBe(trials);
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
-  }, 120_000);
+  }, 180_000);
 
   it('two tune runs on one --out at once: the second stops with the lock error, the first writes one line per trial', async () => {
     const out = tmp('tune-lock');
