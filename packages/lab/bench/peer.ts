@@ -7,10 +7,11 @@
  * (/usr/bin/python3); without it the section is skipped with that note.
  * Standalone: `npx tsx bench/peer.ts [--iterations N]` (N timed steps per child; 1 = smoke test).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PeerConfig, PeerModel } from './peerChild.js';
+import { runJsonChild } from './jsonChild.js';
 
 export const PYTHON = '/usr/bin/python3';
 export const INSTALL_HINT = 'apt-get install -y python3-torch libopenblas0-pthread';
@@ -49,25 +50,9 @@ export function torchVersion(): string | null {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-function runChild(cmd: string, args: string[], timeoutMs: number): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    const proc = spawn(cmd, args, { cwd: path.resolve(here, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.on('close', (code) => {
-      clearTimeout(timer);
-      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-      try {
-        if (line) return resolve(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // fall through
-      }
-      resolve({ error: `exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}` });
-    });
-  });
+async function runChild(cmd: string, args: string[], timeoutMs: number): Promise<Record<string, unknown>> {
+  const r = await runJsonChild(cmd, args, path.resolve(here, '..'), timeoutMs);
+  return 'json' in r ? r.json : { error: r.error };
 }
 
 const median = (xs: number[]): number | null => {

@@ -4,7 +4,7 @@
  * process (one wasm build per process; stock must not see rootfree's kernels), and passes
  * alternate the configurations so machine-load drift hits all of them alike.
  */
-import { spawn } from 'node:child_process';
+import { runJsonChild } from './jsonChild.js';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildConfig, KernelSet } from './trainingChild.js';
@@ -82,32 +82,10 @@ function median(xs: number[]): number | null {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function runChild(cfg: ChildConfig, timeoutMs: number): Promise<Omit<TrainingSample, 'pass'>> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'trainingChild.ts'), JSON.stringify(cfg)], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.on('close', (code) => {
-      clearTimeout(timer);
-      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-      if (line) {
-        try {
-          const r = JSON.parse(line);
-          resolve({ ...r, workload: cfg.workload, kernels: cfg.kernels, threads: cfg.threads });
-          return;
-        } catch {
-          // fall through to the error sample
-        }
-      }
-      resolve({ workload: cfg.workload, kernels: cfg.kernels, threads: cfg.threads, error: `child exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}` });
-    });
-  });
+async function runChild(cfg: ChildConfig, timeoutMs: number): Promise<Omit<TrainingSample, 'pass'>> {
+  const r = await runJsonChild(process.execPath, ['--import', 'tsx', path.join(here, 'trainingChild.ts'), JSON.stringify(cfg)], repoRoot, timeoutMs);
+  const who = { workload: cfg.workload, kernels: cfg.kernels, threads: cfg.threads };
+  return 'json' in r ? { ...(r.json as object), ...who } as Omit<TrainingSample, 'pass'> : { ...who, error: `child ${r.error}` } as Omit<TrainingSample, 'pass'>;
 }
 
 export async function benchTraining(opts: BenchTrainingOptions = {}): Promise<TrainingBenchResult> {
