@@ -21,7 +21,8 @@ export const command: Command = {
   options: {
     ...TRAINING_OPTIONS,
     optimizers: { type: 'string', value: 'a,b,...', description: `optimizers; default ${DEFAULT_OPTIMIZERS.join(',')}` },
-    seeds: { type: 'string', value: 'N', description: 'seeds 1..N; default 2' },
+    seeds: { type: 'string', value: 'N', description: 'number of seeds; default 2' },
+    'first-seed': { type: 'string', value: 'K', description: 'seeds K..K+N-1 (final seeds apart from a tuning seed); default 1' },
     out: { type: 'string', value: 'dir', description: 'output directory; default runs/<task>-<budget>[-bf16]' },
     resume: { type: 'boolean', description: 'continue unfinished runs from their checkpoints' },
     'eval-every': { type: 'string', value: 'K', description: 'also evaluate every K optimizer steps (default: epoch ends only)' },
@@ -34,6 +35,7 @@ export const command: Command = {
     const budget = budgetFlag(args);
     const optimizers = listFlag(args, 'optimizers', DEFAULT_OPTIMIZERS, OPTIMIZER_NAMES(), 'optimizer');
     const seeds = intFlag(args, 'seeds', 2, 1);
+    const firstSeed = intFlag(args, 'first-seed', 1, 1);
     const precision = parsePrecisionFlag(args);
     const backend = parseBackendFlag(args);
     const out = stringFlag(args, 'out', `runs/${task}-${budget}${precision === 'bfloat16' ? '-bf16' : ''}`);
@@ -49,7 +51,7 @@ export const command: Command = {
     const evalEvery = args.flags['eval-every'] !== undefined ? intFlag(args, 'eval-every', 0, 1) : undefined;
     const target = numberFlag(args, 'target');
     const report = reportFlags(args);
-    await runCompare({ task, optimizers, seeds, budget, budgetOverride, precision, out, backend, dataSource, tunedFile, jobs, threads, queue, resume: args.flags.resume === true, progress: true, evalEvery, target, report });
+    await runCompare({ task, optimizers, seeds, firstSeed, budget, budgetOverride, precision, out, backend, dataSource, tunedFile, jobs, threads, queue, resume: args.flags.resume === true, progress: true, evalEvery, target, report });
     return 0;
   },
 };

@@ -30,6 +30,8 @@ import { fmtDuration } from '../train/progress.js';
 export interface CompareOptions extends RunSetOptions {
   optimizers: string[];
   seeds: number;
+  /** First seed (default 1): runs use seeds firstSeed..firstSeed+seeds−1. */
+  firstSeed?: number;
   /**
    * Continue unfinished runs from their last epoch checkpoint (bitwise-identical result). Without
    * it they restart; finished runs are reused either way.
@@ -96,7 +98,8 @@ async function compareLocked(o: CompareOptions, c: CompareContext): Promise<Comp
   const plan = hparamPlan(task.name, o.budget, !!o.budgetOverride, o.optimizers, tuned, o.committed ?? COMMITTED_TUNED);
   const hpSource: Record<string, string> = Object.fromEntries(o.optimizers.map((x) => [x, plan.choices[x].source]));
   const jobs: RunJob[] = [];
-  for (let seed = 1; seed <= o.seeds; seed++) {
+  const first = o.firstSeed ?? 1;
+  for (let seed = first; seed < first + o.seeds; seed++) {
     for (const opt of o.optimizers) {
       const choice = plan.choices[opt];
       const job: RunJob = { task: task.name, budget, budgetName: o.budgetOverride ? 'custom' : o.budget, optimizer: opt, hp: choice.hp, seed, precision: o.precision, dataSource: o.dataSource, outDir: '', backend: o.backend, resume: o.resume ?? false, evalEvery: o.evalEvery, target: o.target };
@@ -108,11 +111,11 @@ async function compareLocked(o: CompareOptions, c: CompareContext): Promise<Comp
   const notes = [
     dataNote,
     `Budget '${o.budget}'${o.budgetOverride ? ' (overridden)' : ''}: ${budgetText(budget, task.name)}; LR schedule ${task.schedule.type}; ${task.augment ? `augmentation: random crop (pad ${task.augment.cropPad})${task.augment.flip ? ' + horizontal flip' : ''}` : 'no augmentation'}${task.labelSmoothing ? `; label smoothing ${task.labelSmoothing}` : ''}.`,
-    o.budget === 'quick' ? 'Quick budget: a small subset and few epochs, sized for ~10 minutes on a 2-core CPU. Smoke-level evidence, not converged results; differences within ± std are noise.' : 'Full budget.',
+    o.budget === 'quick' ? task.quickNote ?? 'Quick budget: a small subset and few epochs, sized for ~10 minutes on a 2-core CPU. Smoke-level evidence, not converged results; differences within ± std are noise.' : 'Full budget.',
     o.queue
       ? `Runs execute on the workers of a Redis queue (one process per run, with the worker's --threads); ms/step depends on each worker's machine and load.`
       : `Runs execute ${o.jobs} at a time (one process each, ${o.backend === 'wasm' ? `${o.threads ?? 1} wasm thread(s) each` : 'single-threaded cpu'}); ms/step and wall-clock include any contention from other processes on the machine.`,
-    `Seeds 1..${o.seeds} (same data order and initialisation per seed across optimizers). Backend ${o.backend}; optimizer-state precision ${o.precision}${o.precision === 'bfloat16' ? ' (forward/backward stay float32)' : ''}.`,
+    `Seeds ${first}..${first + o.seeds - 1} (same data order and initialisation per seed across optimizers). Backend ${o.backend}; optimizer-state precision ${o.precision}${o.precision === 'bfloat16' ? ' (forward/backward stay float32)' : ''}.`,
     Object.values(hpSource).some((s) => s === 'defaults, not tuned')
       ? `Hyper-parameters marked "defaults, not tuned" are starting points, not tuned for this task (run \`rootfree tune\`); rankings under them say little about the methods.`
       : 'Hyper-parameters from `rootfree tune` (selection on the validation split).',
