@@ -25,6 +25,7 @@ const BASE: Record<string, Hp> = {
   muon: { lr: 0.02, momentum: 0.95, weightDecay: 1e-4 },
 };
 BASE['shampoo-newton'] = BASE.shampoo;
+BASE['shampoo-newton-fair'] = BASE.shampoo;
 
 /** Task-specific deviations from {@link BASE} (none yet: every task starts from the same defaults). */
 const PER_TASK: Record<string, Record<string, Partial<Hp>>> = {};
@@ -79,3 +80,5 @@ export const SEARCH_SPACE: Record<string, Partial<Record<HpName, [number, number
   muon: { lr: [3e-3, 0.1], momentum: [0.8, 0.99], weightDecay: [1e-5, 1e-2] },
 };
 SEARCH_SPACE['shampoo-newton'] = SEARCH_SPACE.shampoo;
+// Its ε is fixed (relative 1e-2, matched to bf16), so damping is not searched.
+SEARCH_SPACE['shampoo-newton-fair'] = (({ damping: _fixed, ...rest }) => rest)(SEARCH_SPACE.shampoo);

@@ -1,6 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ParamGroupSpec } from './driverOptions.js';
 
+/** Observers (functions by nature) that belong to the running process, not to a saved model. */
+const RUNTIME_ONLY = new Set(['onInverseRoot']);
+
 /**
  * The optimizer's config for `model.save`: the options exactly as the user passed them, with
  * parameter-group patterns made safe for tfjs's camelCasing of strings on load.
@@ -8,6 +11,7 @@ import type { ParamGroupSpec } from './driverOptions.js';
 export function configOf(rawOptions: Record<string, unknown>, className: string): tf.serialization.ConfigDict {
   const cfg: tf.serialization.ConfigDict = {};
   for (const [k, v] of Object.entries(rawOptions)) {
+    if (RUNTIME_ONLY.has(k)) continue;
     if (typeof v === 'function') {
       const hint = k === 'lr' ? "use a schedule object ({ type: 'cosine', ... })" : 'use a serialisable value (number, string, object)';
       throw new Error(`${className}.getConfig: option '${k}' is a function and cannot be serialised; ${hint}`);

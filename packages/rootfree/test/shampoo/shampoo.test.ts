@@ -201,6 +201,43 @@ describe('inverse-root refresh', () => {
     expect(() => refreshInverseRoot(zero, 1, 2, o, prev, 'z')).toThrow(/z: .*non-finite/);
     tf.dispose([prev, bad, zero]);
   });
+  it('relativeEpsilon adds ε·‖L/c2‖_F (eigen and Newton), and onInverseRoot reports each refresh', () => {
+    const prev = tf.zeros([2, 2]) as tf.Tensor2D;
+    const f = tf.tensor2d([8, 2, 2, 4], [2, 2]);
+    // A = F/2 = [[4, 1], [1, 2]], ‖A‖_F = √22; with ε = 0.1 relative, A + 0.1√22·I has eigenvalues 3 ± √2 + 0.1√22.
+    const eps = 0.1 * Math.sqrt(22);
+    const lam = [3 - Math.SQRT2 + eps, 3 + Math.SQRT2 + eps];
+    // X = Σ λ^(−1/2) v vᵀ over the eigenpairs of A + εI (eigenvector (1, μ − 4) for A's eigenvalue μ).
+    const vec = (l: number) => { const v = [1, l - eps - 4]; const n = Math.hypot(v[0], v[1]); return [v[0] / n, v[1] / n]; };
+    const want = [0, 0, 0, 0];
+    for (const l of lam) { const v = vec(l); for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) want[i * 2 + j] += l ** -0.5 * v[i] * v[j]; }
+    const infos: unknown[] = [];
+    for (const rootMethod of ['eigen', 'newton'] as const) {
+      const o = { ...resolveShampooOptions({ epsilon: 0.1, relativeEpsilon: true, rootMethod, newtonTolerance: 1e-5, onInverseRoot: (i: unknown) => infos.push(i) }) };
+      const x = refreshInverseRoot(f, 2, 2, o, prev, `f-${rootMethod}`);
+      const got = x.dataSync();
+      for (let k = 0; k < 4; k++) expect(Math.abs(got[k] - want[k])).toBeLessThan(1e-5);
+      x.dispose();
+      // Absolute ε gives a different root: the option is what moved it.
+      const xa = refreshInverseRoot(f, 2, 2, { ...o, relativeEpsilon: false }, prev, 'abs');
+      expect(Math.abs(xa.dataSync()[0] - want[0])).toBeGreaterThan(1e-2);
+      xa.dispose();
+    }
+    expect(infos).toHaveLength(4);
+    expect(infos[0]).toEqual({ where: 'f-eigen', method: 'eigen', precision: 'float32', dim: 2, epsilon: eps });
+    expect(infos[2]).toMatchObject({ where: 'f-newton', method: 'newton', precision: 'float32', dim: 2, epsilon: expect.closeTo(eps, 5), converged: true });
+    const n = infos[2] as { iterations: number; residual: number };
+    expect(n.iterations).toBeGreaterThan(1);
+    expect(n.residual).toBeLessThanOrEqual(1e-5);
+    prev.dispose();
+    f.dispose();
+  });
+  it('onInverseRoot stays out of getConfig; a non-function is rejected', () => {
+    const opt = new Shampoo({ onInverseRoot: () => undefined, relativeEpsilon: true });
+    expect(opt.getConfig()).toEqual({ relativeEpsilon: true });
+    opt.dispose();
+    expect(() => new Shampoo({ onInverseRoot: 3 } as never)).toThrow(/onInverseRoot: expected a function/);
+  });
 });
 
 describe('Shampoo options', () => {

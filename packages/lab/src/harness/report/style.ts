@@ -20,6 +20,7 @@ const BY_OPTIMIZER: Record<string, SeriesStyle> = {
   ifshampoo: { color: '#CC79A7', dash: '9 3 2 3', marker: 'down' },
   shampoo: { color: '#009E73', dash: '2 3', marker: 'plus' },
   'shampoo-newton': { color: '#56B4E9', dash: '12 4', marker: 'cross' },
+  'shampoo-newton-fair': { color: '#56B4E9', dash: '3 2', marker: 'square' },
 };
 
 const SPARE: SeriesStyle[] = [

@@ -15,6 +15,7 @@ import { readCheckpoint } from './checkpointCheck.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
 import { crossEntropy } from './loss.js';
 import { evaluate, type SplitMetrics } from './evaluate.js';
+import { InverseRootLog, type InverseRootSummary } from './inverseRootLog.js';
 import { toTarget, type EvalPoint, type ToTarget } from './target.js';
 import { Progress, type ProgressSink } from './progress.js';
 import type { RunKeyConfig } from '../runKey.js';
@@ -75,6 +76,8 @@ export interface EpochRecord {
   diverged?: boolean;
   /** Why the run diverged: a non-finite loss, or the optimizer's NonFiniteError message. */
   failure?: string;
+  /** Shampoo only: this epoch's inverse-root refreshes (Newton iterations and residuals). */
+  inverseRoots?: InverseRootSummary;
 }
 
 export interface RunResult {
@@ -158,7 +161,8 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
   const totalSteps = spe * c.budget.epochs;
   const net = c.task.model(data, Rng.derive(c.seed, 'init'));
   const schedule = lrSchedule(c.task, c.hp.lr, totalSteps);
-  const opt = buildOptimizer(c.optimizer, c.hp, { lr: schedule, batchSize: c.budget.batchSize, precision: c.precision });
+  const rootLog = new InverseRootLog();
+  const opt = buildOptimizer(c.optimizer, c.hp, { lr: schedule, batchSize: c.budget.batchSize, precision: c.precision, onInverseRoot: rootLog.record });
   attachLayers(opt, net);
   const evalEvery = c.evalEvery ?? 0;
   if (!Number.isInteger(evalEvery) || evalEvery < 0) throw new Error(`evalEvery: expected an integer >= 0 (steps), got ${evalEvery}`);
@@ -278,6 +282,8 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
         evalSeconds: (performance.now() - e0 + evalMs) / 1000,
         ...(diverged ? { diverged: true, failure } : {}),
       };
+      const roots = rootLog.take();
+      if (roots) rec.inverseRoots = roots;
       epochs.push(rec);
       const m = c.task.metric === 'accuracy' ? `acc ${(100 * val.metric).toFixed(2)}%` : `bpc ${val.metric.toFixed(3)}`;
       progress.line(`${c.label ?? c.optimizer} epoch ${epoch}/${c.budget.epochs}: train loss ${rec.trainLoss.toFixed(4)}, val loss ${val.loss.toFixed(4)}, val ${m}, ${rec.msPerStep.toFixed(1)} ms/step${diverged ? ` DIVERGED (${failure})` : ''}`);

@@ -107,13 +107,42 @@ export interface ShampooOptions extends BaseOptions {
   newtonMaxIterations: number;
   /** Newton stopping tolerance on max|M − I|. Default 1e-6, > 0. */
   newtonTolerance: number;
+  /**
+   * Scale ε by the factor's Frobenius norm ‖L/c2‖_F (an upper bound on its largest eigenvalue):
+   * the damping is then ε relative to the factor instead of absolute, the fair setting in half
+   * precision, where an absolute ε below the factor's rounding step (2⁻⁸·λ_max in bf16) vanishes.
+   * Not in the reference. Default false.
+   */
+  relativeEpsilon: boolean;
+  /**
+   * Observer called after every inverse-root refresh with what it did (method, iterations and final
+   * residual max|M − I| of the Newton iteration, the ε used). Runtime only: not part of the config
+   * (`getConfig` leaves it out). Default none.
+   */
+  onInverseRoot?: (info: InverseRootInfo) => void;
+}
+
+/** What one inverse-root refresh did (see {@link ShampooOptions.onInverseRoot}). */
+export interface InverseRootInfo {
+  /** Which factor (parameter, block and axis). */
+  where: string;
+  method: RootMethod;
+  precision: ShampooPrecision;
+  /** Order of the factor. */
+  dim: number;
+  /** ε actually added (after {@link ShampooOptions.relativeEpsilon} scaling). */
+  epsilon: number;
+  /** Newton only: iterations run and the final max|M − I|; converged = residual <= newtonTolerance. */
+  iterations?: number;
+  residual?: number;
+  converged?: boolean;
 }
 
 export const SHAMPOO_KEYS = [
   'lr', 'beta1', 'beta2', 'epsilon', 'momentum', 'nesterov', 'weightDecay', 'decoupledWeightDecay', 'biasCorrection',
   'preconditionFrequency', 'startPreconditioningStep', 'exponentOverride', 'exponentMultiplier', 'grafting',
   'graftingEpsilon', 'graftingBeta2', 'mergeDims', 'maxPreconditionerDim', 'largeDimMethod', 'rootMethod', 'preconditionerPrecision',
-  'newtonMaxIterations', 'newtonTolerance',
+  'newtonMaxIterations', 'newtonTolerance', 'relativeEpsilon', 'onInverseRoot',
 ];
 
 function parseShampooPrecision(v: unknown): ShampooPrecision {
@@ -170,7 +199,12 @@ export function resolveShampooOptions(raw: Record<string, unknown>): ShampooOpti
     preconditionerPrecision: parseShampooPrecision(raw.preconditionerPrecision ?? 'float32'),
     newtonMaxIterations: checkNumber('newtonMaxIterations', raw.newtonMaxIterations ?? 100, { min: 1, integer: true }),
     newtonTolerance: checkNumber('newtonTolerance', raw.newtonTolerance ?? 1e-6, { min: 0, minExclusive: true }),
+    relativeEpsilon: checkBoolean('relativeEpsilon', raw.relativeEpsilon ?? false),
   };
+  if (raw.onInverseRoot !== undefined) {
+    if (typeof raw.onInverseRoot !== 'function') throw new OptionError('onInverseRoot', raw.onInverseRoot, 'a function (info) => void, or absent');
+    o.onInverseRoot = raw.onInverseRoot as (info: InverseRootInfo) => void;
+  }
   if (o.mergeDims && o.largeDimMethod !== 'blocking') {
     throw new OptionError('mergeDims', true, `false when largeDimMethod is '${o.largeDimMethod}' (only 'blocking' merges axes; the reference ignores use_merge_dims otherwise)`);
   }

@@ -23,10 +23,13 @@ export function refreshInverseRoot(factor: tf.Tensor2D, c2: number, root: number
   if (o.rootMethod === 'newton' && o.preconditionerPrecision !== 'float64' && d > 1) {
     return tf.tidy(() => {
       const a = maybeRound(c2 === 1 ? factor : tf.div(factor, c2), prec) as tf.Tensor2D;
-      checkFinite(a.dataSync(), `${where}: bias-corrected factor`);
-      const { x } = newtonInverseRootTf(a, root, o.epsilon, prec, { maxIterations: o.newtonMaxIterations, tolerance: o.newtonTolerance });
-      checkFinite(x.dataSync(), `${where}: inverse root (Newton, ${o.preconditionerPrecision})`);
-      return x;
+      const values = a.dataSync();
+      checkFinite(values, `${where}: bias-corrected factor`);
+      const epsilon = effectiveEpsilon(values, o);
+      const r = newtonInverseRootTf(a, root, epsilon, prec, { maxIterations: o.newtonMaxIterations, tolerance: o.newtonTolerance });
+      checkFinite(r.x.dataSync(), `${where}: inverse root (Newton, ${o.preconditionerPrecision})`);
+      o.onInverseRoot?.({ where, method: 'newton', precision: o.preconditionerPrecision, dim: d, epsilon, iterations: r.iterations, residual: r.error, converged: r.converged });
+      return r.x;
     });
   }
   const data = factor.dataSync();
@@ -41,11 +44,12 @@ export function refreshInverseRoot(factor: tf.Tensor2D, c2: number, root: number
     }
   }
   checkFinite(a, `${where}: bias-corrected factor`);
+  const epsilon = effectiveEpsilon(a, o);
   let x: Float64Array;
   try {
     x = matrixInverseRoot(a, d, {
       root,
-      epsilon: o.epsilon,
+      epsilon,
       exponentMultiplier: o.exponentMultiplier,
       method: o.rootMethod,
       newton: { maxIterations: o.newtonMaxIterations, tolerance: o.newtonTolerance },
@@ -58,11 +62,20 @@ export function refreshInverseRoot(factor: tf.Tensor2D, c2: number, root: number
     if (e instanceof NonFiniteError) throw new NonFiniteError(`${where}: ${e.message}`);
     throw new Error(`${where}: ${(e as Error).message}`);
   }
+  o.onInverseRoot?.({ where, method: o.rootMethod, precision: o.preconditionerPrecision, dim: d, epsilon });
   const t = tf.tensor2d(Float32Array.from(x), [d, d]);
   if (prec === 'float32') return t;
   const rounded = maybeRound(t, prec);
   t.dispose();
   return rounded;
+}
+
+/** ε, or ε·‖A‖_F with `relativeEpsilon` (a zero factor keeps ε: its root is then (εI)^(−1/p)). */
+function effectiveEpsilon(a: ArrayLike<number>, o: ShampooOptions): number {
+  if (!o.relativeEpsilon) return o.epsilon;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return s > 0 ? o.epsilon * Math.sqrt(s) : o.epsilon;
 }
 
 function checkFinite(a: ArrayLike<number>, what: string): void {
