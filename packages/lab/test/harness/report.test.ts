@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseRunDir, selectRuns } from '../../src/cli/commands/report.js';
 import { summarize, type RunMeta } from '../../src/harness/report/aggregate.js';
 import { ema } from '../../src/harness/report/curves.js';
 import { metricsCsv } from '../../src/harness/report/csv.js';
@@ -148,5 +152,28 @@ describe('report', () => {
     const rows = metricsCsv([r]).trim().split('\n').slice(1).map((l) => l.split(','));
     const at = rows.filter((x) => x[5] === '0.5');
     expect(at.map((x) => [x[6], x[7], x[8]])).toEqual([['1', 'trainSeconds', '50'], ['1', 'val.loss', '2'], ['1', 'val.metric', '0.5'], ['1', 'trainEval.loss', '1.5'], ['1', 'trainEval.metric', '0.6']]);
+  });
+});
+
+describe('report run selection', () => {
+  const write = (root: string, opt: string, seed: number): void => {
+    const d = join(root, 'runs', opt, `seed${seed}`, 'k');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'result.json'), JSON.stringify({ task: 't', optimizer: opt, seed, precision: 'float32' }));
+  };
+  it('`dir=opt,...` keeps only those optimizers; a seed given by two directories is refused, naming both', () => {
+    const a = mkdtempSync(join(tmpdir(), 'rf-sel-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'rf-sel-b-'));
+    for (const s of [1, 2]) {
+      write(a, 'sgd', s);
+      write(a, 'adamw', s);
+      write(b, 'adamw', s);
+    }
+    expect(parseRunDir(`${a}=sgd, rfrmsprop`)).toEqual({ dir: a, only: ['sgd', 'rfrmsprop'] });
+    expect(() => selectRuns([{ dir: a }, { dir: b }])).toThrow(new RegExp(`t adamw float32 seed 1 is in both ${a} and ${b}`));
+    const picked = selectRuns([parseRunDir(`${a}=sgd`), { dir: b }]);
+    expect(picked.map((r) => `${r.optimizer}${r.seed}`).sort()).toEqual(['adamw1', 'adamw2', 'sgd1', 'sgd2']);
+    expect(() => selectRuns([parseRunDir(`${a}=rfadamw`)])).toThrow(/no finished 'rfadamw' run in .* \(it has: (sgd, adamw|adamw, sgd)\)/);
+    expect(() => parseRunDir(`${a}=`)).toThrow(/expected <run-dir>=<optimizer>/);
   });
 });
