@@ -117,6 +117,9 @@ describe('report', () => {
     // One-sided: SGD is clearly worse (p_worse = p/2), not better.
     expect(vsSgd.pWorse).toBeCloseTo(vsSgd.p / 2, 12);
     expect(vsSgd.pBetter).toBeCloseTo(1 - vsSgd.p / 2, 12);
+    // Worse by more than 1 pp: t = (−4 + 1)/(1/√3) = −3√3 on 2 df, CDF(t) = 1/2 + t/(2√(2 + t²)).
+    expect(vsSgd.pWorseBeyond).toBeCloseTo(0.5 - (3 * Math.sqrt(3)) / (2 * Math.sqrt(29)), 12);
+    expect(vsRf.pWorseBeyond).toBeGreaterThan(0.5);
     // Holm over the two p-values: the smaller ×2, the larger ×1, monotone.
     const ps = [vsSgd.p, vsRf.p];
     const lo = Math.min(...ps);
@@ -137,6 +140,8 @@ describe('report', () => {
     // bits/char: lower is better, so a negative difference is "better".
     const bpcSgd = summarize(lstm, bpcMeta).tasks[0].comparisons!.rows[0];
     expect(bpcSgd.pBetter).toBeCloseTo(vsSgd.pWorse, 12);
+    // ... and "worse by more than 0.05 bpc" is Δ > +0.05: Δ = −0.04 (sd 0.01), t = −0.09·√3/0.01 = −9√3, p = 1 − CDF(t).
+    expect(bpcSgd.pWorseBeyond).toBeCloseTo(0.5 + (9 * Math.sqrt(3)) / (2 * Math.sqrt(245)), 12);
   });
 
   it('EMA smoothing is debiased (first value kept, constant series unchanged)', () => {

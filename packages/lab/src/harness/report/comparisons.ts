@@ -30,6 +30,12 @@ export interface Comparison {
   pWorse: number;
   /** Equivalence (TOST) at ± margin on the same difference estimate. */
   tost: Tost;
+  /**
+   * One-sided p of "worse than the reference by more than the margin" (docs/REPRODUCTION.md's
+   * refutation test for claims 2 and 3), unadjusted, and Holm-adjusted over the comparisons.
+   */
+  pWorseBeyond: number;
+  pWorseBeyondHolm: number;
 }
 
 export interface Comparisons {
@@ -66,8 +72,12 @@ export function compareMethods(optimizers: MethodValues[], metric: 'accuracy' | 
       const upper = test === 'none' ? NaN : basis.se === 0 ? (basis.diff > 0 ? 0 : 1) : 1 - tCdf(basis.t, basis.df);
       const lower = test === 'none' ? NaN : basis.se === 0 ? (basis.diff < 0 ? 0 : 1) : tCdf(basis.t, basis.df);
       const [pBetter, pWorse] = metric === 'accuracy' ? [upper, lower] : [lower, upper];
-      return { key: x.key, label: x.label, seeds, paired: pr, welch: w, p: test === 'none' ? NaN : basis.p, test, pHolm: NaN, pBetter, pWorse, tost: tost(basis, margin, ALPHA) };
+      // Worse by more than m: accuracy Δ < −m (t at Δ + m), bits/char Δ > m (t at Δ − m).
+      const shifted = metric === 'accuracy' ? basis.diff + margin : basis.diff - margin;
+      const beyond = test === 'none' ? NaN : basis.se === 0 ? (metric === 'accuracy' ? (shifted < 0 ? 0 : 1) : shifted > 0 ? 0 : 1) : metric === 'accuracy' ? tCdf(shifted / basis.se, basis.df) : 1 - tCdf(shifted / basis.se, basis.df);
+      return { key: x.key, label: x.label, seeds, paired: pr, welch: w, p: test === 'none' ? NaN : basis.p, test, pHolm: NaN, pBetter, pWorse, tost: tost(basis, margin, ALPHA), pWorseBeyond: beyond, pWorseBeyondHolm: NaN };
     });
   holm(rows.map((r) => r.p)).forEach((p, i) => (rows[i].pHolm = p));
+  holm(rows.map((r) => r.pWorseBeyond)).forEach((p, i) => (rows[i].pWorseBeyondHolm = p));
   return { reference: ref.key, referenceLabel: ref.label, metric: 'finalTest', margin, alpha: ALPHA, rows };
 }

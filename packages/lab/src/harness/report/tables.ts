@@ -78,6 +78,7 @@ function verdict(t: TaskSummary, c: Comparison, alpha: number, margin: number): 
   const within = c.tost.equivalent ? `, within ±${margin}` : '';
   if (c.pHolm < alpha) return `${better ? 'better' : 'worse'} (significant after Holm${within})`;
   if (c.tost.equivalent) return `equivalent within ±${margin}`;
+  if (c.pWorseBeyondHolm < alpha) return `worse by more than ${margin} (Holm)`;
   return 'inconclusive';
 }
 
@@ -87,7 +88,7 @@ export function comparisonTable(t: TaskSummary): { head: string[]; rows: string[
   if (!c) return null;
   const d = digitsOf(t);
   const unit = t.metric === 'accuracy' ? 'pp' : 'bpc';
-  const head = ['optimizer', `Δ vs ${c.referenceLabel} (${unit})`, '95% CI of Δ', 'test', 'p', 'Holm p', `TOST p (±${c.margin} ${unit})`, 'Welch p', 'verdict'];
+  const head = ['optimizer', `Δ vs ${c.referenceLabel} (${unit})`, '95% CI of Δ', 'test', 'p', 'Holm p', `TOST p (±${c.margin} ${unit})`, `p worse by > ${c.margin} (Holm)`, 'Welch p', 'verdict'];
   const rows = c.rows.map((r) => {
     const est = r.test === 'welch' ? r.welch : r.paired;
     return [
@@ -98,13 +99,15 @@ export function comparisonTable(t: TaskSummary): { head: string[]; rows: string[
       pText(r.p),
       pText(r.pHolm),
       pText(r.tost.p),
+      pText(r.pWorseBeyondHolm),
       pText(r.welch.p),
       verdict(t, r, c.alpha, c.margin),
     ];
   });
   const caption =
     `Each method minus ${c.referenceLabel} on the final ${metricName(t)}, paired by seed (same seed = same initialisation and data order). ` +
-    `p: two-sided t test of Δ = 0; Holm p: adjusted over the ${c.rows.length} comparisons; TOST: equivalence when both one-sided tests reject |Δ| ≥ ${c.margin} ${unit} at α = ${c.alpha}. ` +
+    `p: two-sided t test of Δ = 0; Holm p: adjusted over the ${c.rows.length} comparisons; TOST: equivalence when both one-sided tests reject |Δ| ≥ ${c.margin} ${unit} at α = ${c.alpha}; ` +
+    `"p worse by > ${c.margin}": one-sided test that the method is worse than ${c.referenceLabel} by more than the margin, Holm-adjusted. ` +
     `With few seeds the intervals are wide: "inconclusive" means neither a difference nor equivalence is shown.`;
   return { head, rows, caption };
 }

@@ -23,7 +23,7 @@ export function textTable(t: TaskSummary): string {
   const out = [`${t.task}: ${unit}, mean ± std over seeds`, textGrid(head, rows), '† best-epoch: selected on the test split (optimistic).'];
   const c = comparisonTable(t);
   if (c) {
-    out.push('', textGrid(['optimizer', c.head[1], '95% CI', 'Holm p', 'TOST p', 'verdict'], c.rows.map((r) => [r[0], r[1], r[2], r[5], r[6], r[8]])));
+    out.push('', textGrid(['optimizer', c.head[1], '95% CI', 'Holm p', 'TOST p', 'verdict'], c.rows.map((r) => [r[0], r[1], r[2], r[5], r[6], r[9]])));
   }
   return out.join('\n');
 }
