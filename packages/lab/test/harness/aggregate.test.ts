@@ -9,7 +9,7 @@ function run(task: string, optimizer: string, seed: number, tests: number[], div
   return { task, optimizer, seed, hp: {}, precision: 'float32', epochs, final: epochs[epochs.length - 1], diverged, params: 1, steps: 1, msPerStep: 1, trainSeconds: 1, completed: true, weightsDigest: '' } as unknown as RunResult;
 }
 
-describe('summary: best-epoch test metric (the paper reports the best over epochs)', () => {
+describe('summary: best-epoch test metric (the best over epochs, marked optimistic)', () => {
   it('accuracy: mean ± std over seeds of each run’s maximum; final stays the last epoch', () => {
     const s = summarize([run('fmnist-cnn', 'sgd', 1, [0.5, 0.8, 0.7]), run('fmnist-cnn', 'sgd', 2, [0.6, 0.7, 0.9])], { 'fmnist-cnn': { metric: 'accuracy', description: '', notes: [], hpSource: {} } } as never);
     const o = s.tasks[0].optimizers[0];

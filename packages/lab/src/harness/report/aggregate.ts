@@ -31,8 +31,8 @@ export interface OptimizerSummary {
   /** Final-epoch test metric (accuracy in % or bits per char) over seeds. */
   finalTest: MeanStd;
   /**
-   * Best test metric over a run's evaluated epochs (max accuracy / min bpc), over seeds: what the
-   * paper reports. Optimistic (selected on the test split); the final-epoch value is the honest one.
+   * Best test metric over a run's evaluated epochs (max accuracy / min bpc), over seeds. Optimistic
+   * (selected on the test split); the final-epoch value is the honest one.
    */
   bestTest: MeanStd;
   finalVal: MeanStd;

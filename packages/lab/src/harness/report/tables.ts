@@ -10,7 +10,7 @@ export function taskTarget(t: TaskSummary): number | null {
 }
 
 export const OPTIMISTIC_NOTE =
-  '† Best-epoch test metric: each run’s best test value over its epoch ends, i.e. selected on the test split itself, so it is optimistic (what the paper reports). The final-epoch column is the honest one.';
+  '† Best-epoch test metric: each run’s best test value over its epoch ends, i.e. selected on the test split itself, so it is optimistic. The final-epoch column is the honest one.';
 
 /** The full results table (markdown and HTML). */
 export function resultsTable(t: TaskSummary): { head: string[]; rows: string[][] } {
