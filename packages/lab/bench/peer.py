@@ -62,14 +62,18 @@ class ResNet(nn.Module):
         return self.head(self.blocks(F.relu(self.stem(x))).mean((2, 3)))
 
 
-def gemm_gflops(n, reps):
+def gemm_gflops(n, reps, rounds=5):
+    """Same protocol as peerChild.ts: one warm-up product, median of `rounds` rounds of `reps`."""
     a = torch.rand(n, n)
     b = torch.rand(n, n)
     torch.mm(a, b)
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        torch.mm(a, b)
-    return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
+    rates = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            torch.mm(a, b)
+        rates.append(2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9)
+    return sorted(rates)[len(rates) // 2]
 
 
 def main():

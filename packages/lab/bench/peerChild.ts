@@ -12,6 +12,7 @@ import { resnet, vgg } from '../src/harness/models/convnets.js';
 import { buildOptimizer } from '../src/harness/optimizers.js';
 import { Rng } from '../src/harness/rng.js';
 import { crossEntropy } from '../src/harness/train/loss.js';
+import { gemmGflops } from './kernelRates.js';
 
 export type PeerModel = 'fmnist-cnn' | 'fmnist-resnet';
 
@@ -22,17 +23,6 @@ export interface PeerConfig {
   warmup: number;
   steps: number;
   gemm: { n: number; reps: number };
-}
-
-function gemmGflops(n: number, reps: number): number {
-  const a = tf.randomUniform([n, n], 0, 1, 'float32', 1);
-  const b = tf.randomUniform([n, n], 0, 1, 'float32', 2);
-  tf.tidy(() => tf.matMul(a, b).dataSync());
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
-  const s = (performance.now() - t0) / 1000;
-  tf.dispose([a, b]);
-  return (2 * n ** 3 * reps) / s / 1e9;
 }
 
 async function main() {
