@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type ChannelSimd, channelSimd, f64At, free, heapOffset, mallocF64 } from './channelSimd.js';
 
 /*
  * Training-mode batch normalisation over all axes but the last (channels-last), as two kernels
@@ -8,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * plus their temporaries; a conv net spends a large share of its step there. Statistics are
  * accumulated in float64, shifted by each channel's first value (stable one-pass variance).
  * Backends: cpu and wasm (their float32 storage, as roundKernel.ts); elsewhere the op returns
- * null and callers use the composite.
+ * null and callers use the composite. On wasm with an even channel count the streaming loops run
+ * as wasm SIMD on the heap (channelSimd.ts), bitwise equal to the JS loops here.
  */
 export const BN_TRAIN = 'RootfreeBatchNormTrain';
 export const BN_TRAIN_GRAD = 'RootfreeBatchNormTrainGrad';
@@ -61,6 +63,12 @@ function forwardKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   const yInfo = s.out(x.shape);
   const meanInfo = s.out([c]);
   const varInfo = s.out([c]);
+  const rows = tf.util.sizeFromShape(x.shape) / c;
+  const simd = c % 2 === 0 && rows > 0 ? channelSimd(backend) : null;
+  if (simd) {
+    simdForward(simd, backend, s, { x, gamma, beta, y: yInfo, mean: meanInfo, variance: varInfo }, eps);
+    return [yInfo, meanInfo, varInfo];
+  }
   const xv = s.values(x);
   const g = s.values(gamma);
   const b = s.values(beta);
@@ -95,13 +103,18 @@ function gradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
   const dxInfo = s.out(x.shape);
   const dgInfo = s.out([c]);
   const dbInfo = s.out([c]);
+  const rows = tf.util.sizeFromShape(x.shape) / c;
+  const simd = c % 2 === 0 && rows > 0 ? channelSimd(backend) : null;
+  if (simd) {
+    simdGrad(simd, backend, s, { dy, x, gamma, mean, variance, dx: dxInfo, dg: dgInfo, db: dbInfo }, eps);
+    return [dxInfo, dgInfo, dbInfo];
+  }
   const dyv = s.values(dy);
   const xv = s.values(x);
   const g = s.values(gamma);
   const mu = s.values(mean);
   const vr = s.values(variance);
   const dx = s.values(dxInfo);
-  const rows = xv.length / c;
   const sdy = new Float64Array(c);
   const sdyx = new Float64Array(c);
   for (let i = 0; i < xv.length; ) {
@@ -126,6 +139,62 @@ function gradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
   }
   for (let i = 0; i < xv.length; ) for (let k = 0; k < c; k++, i++) dx[i] = a[k] * (dyv[i] - m[k] - (xv[i] - mu[k]) * q[k]);
   return [dxInfo, dgInfo, dbInfo];
+}
+
+/** The forward pass with the streaming loops in wasm SIMD: same operations, same order as above. */
+function simdForward(k: ChannelSimd, be: any, s: Storage, t: Record<'x' | 'gamma' | 'beta' | 'y' | 'mean' | 'variance', tf.TensorInfo>, eps: number): void {
+  const x = t.x;
+  const c = x.shape[x.shape.length - 1];
+  const rows = tf.util.sizeFromShape(x.shape) / c;
+  const scratch = mallocF64(be, 4 * c);
+  try {
+    // Views only now: the allocation may have grown the heap.
+    const [g, b, meanOut, varOut] = [t.gamma, t.beta, t.mean, t.variance].map((i) => s.values(i));
+    const [s1, s2, a, o] = [0, 1, 2, 3].map((i) => f64At(be, scratch + 8 * c * i, c));
+    s1.fill(0);
+    s2.fill(0);
+    const xp = heapOffset(be, x);
+    k.moments(rows, c / 2, xp, xp, scratch, scratch + 8 * c);
+    const shift = new Float32Array(f64At(be, 0, 0).buffer, xp, c);
+    for (let j = 0; j < c; j++) {
+      const m = s1[j] / rows;
+      const mean = shift[j] + m;
+      const variance = Math.max(0, s2[j] / rows - m * m);
+      meanOut[j] = mean;
+      varOut[j] = variance;
+      a[j] = g[j] / Math.sqrt(variance + eps);
+      o[j] = b[j] - mean * a[j];
+    }
+    k.affine(rows, c / 2, xp, scratch + 16 * c, scratch + 24 * c, heapOffset(be, t.y));
+  } finally {
+    free(be, scratch);
+  }
+}
+
+/** The backward pass with the streaming loops in wasm SIMD (as `gradKernel`). */
+function simdGrad(k: ChannelSimd, be: any, s: Storage, t: Record<'dy' | 'x' | 'gamma' | 'mean' | 'variance' | 'dx' | 'dg' | 'db', tf.TensorInfo>, eps: number): void {
+  const c = t.x.shape[t.x.shape.length - 1];
+  const rows = tf.util.sizeFromShape(t.x.shape) / c;
+  const scratch = mallocF64(be, 5 * c);
+  try {
+    const [g, vr, dg, db] = [t.gamma, t.variance, t.dg, t.db].map((i) => s.values(i));
+    const [sdy, sdyx, a, m, q] = [0, 1, 2, 3, 4].map((i) => f64At(be, scratch + 8 * c * i, c));
+    sdy.fill(0);
+    sdyx.fill(0);
+    const [dyp, xp, mup] = [heapOffset(be, t.dy), heapOffset(be, t.x), heapOffset(be, t.mean)];
+    k.gradSums(rows, c / 2, dyp, xp, mup, scratch, scratch + 8 * c);
+    for (let j = 0; j < c; j++) {
+      const rstd = 1 / Math.sqrt(vr[j] + eps);
+      dg[j] = sdyx[j] * rstd;
+      db[j] = sdy[j];
+      a[j] = g[j] * rstd;
+      m[j] = sdy[j] / rows;
+      q[j] = (rstd * dg[j]) / rows;
+    }
+    k.gradDx(rows, c / 2, dyp, xp, mup, scratch + 16 * c, scratch + 24 * c, scratch + 32 * c, heapOffset(be, t.dx));
+  } finally {
+    free(be, scratch);
+  }
 }
 
 /** Registers both kernels for cpu and wasm (idempotent; false for other backends). */
