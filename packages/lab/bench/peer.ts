@@ -112,7 +112,7 @@ export function peerSection(r: PeerResult | null, out: string[]): void {
   if (!r) return void out.push('Not run yet: `npm run bench -- --only peer`.', '');
   if (r.skipped) return void out.push(`Skipped: ${r.skipped}.`, '');
   out.push(
-    `Command: \`npm run bench -- --only peer\` → \`bench/results/peer.json\`. PyTorch ${r.torch} (${PYTHON}), batch 128, SGD, one training step = forward + backward + update; rootfree on wasm with its kernels. Child processes alternated (order flipped each pass); medians over every timed step. GEMM: ${JSON.stringify((r.options as { gemm?: object })?.gemm)} (n×n by n×n), in each child after the steps: operands resident, one warm-up product, median of 5 rounds of `reps` products, no read-back in the timed region.`,
+    `Command: \`npm run bench -- --only peer\` → \`bench/results/peer.json\`. PyTorch ${r.torch} (${PYTHON}), batch 128, SGD, one training step = forward + backward + update; rootfree on wasm with its kernels. Child processes alternated (order flipped each pass); medians over every timed step. GEMM: ${JSON.stringify((r.options as { gemm?: object })?.gemm)} (n×n by n×n), in each child after the steps: operands resident, one warm-up product, median of 5 rounds of reps products, no read-back in the timed region.`,
     '',
     '| model | threads | rootfree ms/step | PyTorch ms/step | rootfree ÷ PyTorch | rootfree GEMM GFLOP/s | PyTorch GEMM GFLOP/s |',
     '|---|---|---|---|---|---|---|',

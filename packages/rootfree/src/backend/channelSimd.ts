@@ -161,7 +161,65 @@ const reluGrad = (() => {
   return [...vec([[...uleb(2), I32], [...uleb(1), V128]]), ...code];
 })();
 
+/**
+ * swap(batch, rows, cols, chunkBytes, src, dst): per batch item, an R×C grid of chunks (k bytes,
+ * a multiple of 4) written transposed (C×R), in 32×32 blocks; chunks copied 16 bytes at a time.
+ */
+const swap = (() => {
+  const [batch, rows, cols, kb, src, dst] = [0, 1, 2, 3, 4, 5];
+  const [b, i0, j0, i1, j1, i, j, e, sp, dp, base, dstride] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const I32_MUL = 0x6c;
+  const I32_LT_U = 0x49;
+  const loop = (v: number, start: number[], limit: number[], step: number[], body: number[]) => [
+    ...start, ...set(v),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(v), ...limit, I32_GE_U, 0x0d, 1,
+    ...body,
+    ...get(v), ...step, I32_ADD, ...set(v),
+    0x0c, 0, 0x0b, 0x0b,
+  ];
+  const minOf = (a: number[], bb: number[]) => [...a, ...bb, ...a, ...bb, I32_LT_U, 0x1b];
+  // One chunk from sp to dp: 16-byte copies, then 4-byte ones (kb = 4 skips straight to those).
+  const copy = [
+    ...i32(0), ...set(e),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(e), ...i32(16), I32_ADD, ...get(kb), 0x4b /* i32.gt_u */, 0x0d, 1,
+    ...get(dp), ...get(e), I32_ADD, ...get(sp), ...get(e), I32_ADD, ...V_LOAD(0), ...simd(0x0b, 0, 0),
+    ...get(e), ...i32(16), I32_ADD, ...set(e),
+    0x0c, 0, 0x0b, 0x0b,
+    0x02, 0x40, 0x03, 0x40,
+    ...get(e), ...get(kb), I32_GE_U, 0x0d, 1,
+    ...get(dp), ...get(e), I32_ADD, ...get(sp), ...get(e), I32_ADD, 0x28, 0, 0, 0x36, 0, 0,
+    ...get(e), ...i32(4), I32_ADD, ...set(e),
+    0x0c, 0, 0x0b, 0x0b,
+    // next chunk of the source row; the destination moves down one column (rows·kb bytes)
+    ...get(sp), ...get(kb), I32_ADD, ...set(sp),
+    ...get(dp), ...get(dstride), I32_ADD, ...set(dp),
+  ];
+  const row = [
+    // sp = src + base + (i·cols + j0)·kb; dp = dst + base + (j0·rows + i)·kb
+    ...get(src), ...get(base), I32_ADD, ...get(i), ...get(cols), I32_MUL, ...get(j0), I32_ADD, ...get(kb), I32_MUL, I32_ADD, ...set(sp),
+    ...get(dst), ...get(base), I32_ADD, ...get(j0), ...get(rows), I32_MUL, ...get(i), I32_ADD, ...get(kb), I32_MUL, I32_ADD, ...set(dp),
+    ...loop(j, get(j0), get(j1), i32(1), copy),
+  ];
+  const code = [
+    ...get(rows), ...get(kb), I32_MUL, ...set(dstride),
+    ...loop(b, i32(0), get(batch), i32(1), [
+      ...get(b), ...get(rows), I32_MUL, ...get(cols), I32_MUL, ...get(kb), I32_MUL, ...set(base),
+      ...loop(i0, i32(0), get(rows), i32(32), [
+        ...minOf(get(rows), [...get(i0), ...i32(32), I32_ADD]), ...set(i1),
+        ...loop(j0, i32(0), get(cols), i32(32), [
+          ...minOf(get(cols), [...get(j0), ...i32(32), I32_ADD]), ...set(j1),
+          ...loop(i, get(i0), get(i1), i32(1), row),
+        ]),
+      ]),
+    ]),
+  ];
+  return [...vec([[...uleb(12), I32]]), ...code, 0x0b];
+})();
+
 const FUNCS: Array<[string, number, number[]]> = [
+  ['swap', 6, swap],
   ['moments', 6, moments],
   ['affine', 6, affine],
   ['gradSums', 7, gradSums],
@@ -187,10 +245,12 @@ export interface ChannelSimd {
   gradSums(rows: number, pairs: number, dy: number, x: number, mu: number, sdy: number, sdyx: number): void;
   gradDx(rows: number, pairs: number, dy: number, x: number, mu: number, a: number, m: number, q: number, dx: number): void;
   reluGrad(n4: number, dy: number, x: number, dx: number): void;
+  swap(batch: number, rows: number, cols: number, chunkBytes: number, src: number, dst: number): void;
 }
 
-/** Switch for tests and benchmarks: false runs the scalar JS loops on wasm too. */
+/** Switches for tests and benchmarks: false runs the previous JS loops on wasm too. */
 export const channelSimdEnabled = { value: true };
+export const transposeSimdEnabled = { value: true };
 
 const byMemory = new WeakMap<WebAssembly.Memory, ChannelSimd | null>();
 
@@ -200,9 +260,8 @@ function heapMemory(backend: any): WebAssembly.Memory | null {
   return m instanceof WebAssembly.Memory && m.buffer === backend.wasm.HEAPU8.buffer ? m : null;
 }
 
-/** The loops instantiated against this wasm backend's heap; null off wasm, without SIMD, or when disabled. */
-export function channelSimd(backend: unknown): ChannelSimd | null {
-  if (!channelSimdEnabled.value) return null;
+/** The loops instantiated against this wasm backend's heap; null off wasm or without SIMD. */
+export function wasmLoops(backend: unknown): ChannelSimd | null {
   const memory = heapMemory(backend);
   if (memory === null) return null;
   let k = byMemory.get(memory);
@@ -217,6 +276,11 @@ export function channelSimd(backend: unknown): ChannelSimd | null {
     byMemory.set(memory, k);
   }
   return k;
+}
+
+/** The loops for the batch-norm and ReLU-gradient kernels; null also when switched off. */
+export function channelSimd(backend: unknown): ChannelSimd | null {
+  return channelSimdEnabled.value ? wasmLoops(backend) : null;
 }
 
 /** Byte offset of a float32 tensor on the wasm heap. */

@@ -1,13 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type TensorInfo, view, type KernelArgs, stockOutputs } from './util.js';
+import { type TensorInfo, view, type KernelArgs, stockOutputs, release } from './util.js';
+import { heapOffset, transposeSimdEnabled, wasmLoops } from '../channelSimd.js';
 
 /*
  * Transposes that are a (batched) swap of two axis groups, e.g. [1, 0], [0, 2, 1] or the attention
  * heads' [0, 2, 1, 3]: after merging axes that stay adjacent, a batch of R×C matrices of k-element
  * chunks. tfjs-wasm's Transpose walks the output element by element with strided reads; it cost
  * 10 ms on a [2048, 256] matrix (and 0.9 ms on [2048, 64]), which made wide operands' transposes a
- * large part of matmul gradients. A cache-blocked copy in host memory: ~2-4× faster. Other
- * permutations stay on the stock kernel.
+ * large part of matmul gradients. A cache-blocked copy in host memory: ~2-4× faster; with wasm
+ * SIMD the same blocked copy runs as a wasm loop on the heap (channelSimd.ts `swap`), another
+ * 5-10× on the conv-gradient layouts ([B,H,W,C] → [H,W,B,C] moves 16-64-float chunks). The full
+ * reversal [A,B,C] → [C,B,A] (conv dW's [3,1,2,0]) is two swaps. Other permutations stay on the
+ * stock kernel.
  */
 
 interface Swap { batch: number; rows: number; cols: number; chunk: number }
@@ -65,12 +69,43 @@ function swapCopy(src: ArrayLike<number>, dst: { [i: number]: number }, s: Swap)
   }
 }
 
+/** [A, B, C] → [C, B, A] after merging axes (e.g. [3, 1, 2, 0] of NHWC), as its dims; else null. */
+export function asReversal(shape: number[], perm: number[]): [number, number, number] | null {
+  const kept = perm.filter((a) => shape[a] !== 1);
+  const groups: number[][] = [];
+  for (const a of kept) {
+    const last = groups[groups.length - 1];
+    if (last && last[last.length - 1] + 1 === a) last.push(a);
+    else groups.push([a]);
+  }
+  if (groups.length !== 3 || !(groups[0][0] > groups[1][0] && groups[1][0] > groups[2][0])) return null;
+  const size = (g: number[]) => g.reduce((p, a) => p * shape[a], 1);
+  return [size(groups[2]), size(groups[1]), size(groups[0])];
+}
+
 function transpose(args: KernelArgs): TensorInfo {
   const { inputs: { x }, attrs, backend } = args;
   const perm = attrs.perm as number[];
+  const outShape = perm.map((a) => x.shape[a]);
   const swap = x.dtype === 'string' ? null : asSwap(x.shape, perm);
+  const loops = transposeSimdEnabled.value && (x.dtype === 'float32' || x.dtype === 'int32') ? wasmLoops(backend) : null;
+  if (loops && swap) {
+    const out = backend.makeOutput(outShape, x.dtype);
+    loops.swap(swap.batch, swap.rows, swap.cols, 4 * swap.chunk, heapOffset(backend, x), heapOffset(backend, out));
+    return out;
+  }
+  const rev = loops && x.dtype !== 'string' ? asReversal(x.shape, perm) : null;
+  if (loops && rev) {
+    const [a, b, c] = rev;
+    const mid = backend.makeOutput([b, a, c], x.dtype);
+    const out = backend.makeOutput(outShape, x.dtype);
+    loops.swap(1, a, b, 4 * c, heapOffset(backend, x), heapOffset(backend, mid));
+    loops.swap(1, b * a, c, 4, heapOffset(backend, mid), heapOffset(backend, out));
+    release(backend, mid);
+    return out;
+  }
   if (!swap) return stockOutputs(tf.Transpose, args) as TensorInfo;
-  const out = backend.makeOutput(perm.map((a) => x.shape[a]), x.dtype);
+  const out = backend.makeOutput(outShape, x.dtype);
   swapCopy(view(backend, x), view(backend, out), swap);
   return out;
 }
