@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // its Node bundle registers tfjs-core's gradients
 import { useBackend } from 'rootfree';
-import { channelSimdEnabled } from 'rootfree/internal';
+import { channelSimdEnabled, poolSimdEnabled, transposeSimdEnabled } from 'rootfree/internal';
 import { resnet, vgg } from '../src/harness/models/convnets.js';
 import type { Net } from '../src/harness/models/types.js';
 import { Rng } from '../src/harness/rng.js';
@@ -108,6 +108,13 @@ export function printTables(res: Awaited<ReturnType<typeof kernelTimes>>): void 
   }
 }
 
+/** The wasm-loop kernels of this branch, each switchable (off = the previous JS / stock kernel). */
+function switches(channels: boolean, transpose: boolean, pool: boolean): void {
+  channelSimdEnabled.value = channels;
+  transposeSimdEnabled.value = transpose;
+  poolSimdEnabled.value = pool;
+}
+
 async function main() {
   const rounds = Number(process.argv[2] ?? 5);
   await useBackend('wasm', { threads: Number(process.argv[3] ?? 1) });
@@ -125,8 +132,10 @@ async function main() {
   ];
   for (const [name, x, f, s] of convs) console.log(`Conv2D ${name}: ${convGflops(x, f, s, 5).toFixed(1)} GFLOP/s`);
   printTables(await kernelTimes([
-    { name: 'js', apply: () => { channelSimdEnabled.value = false; } },
-    { name: 'simd', apply: () => { channelSimdEnabled.value = true; } },
+    { name: 'before', apply: () => switches(false, false, false) },
+    { name: '+bn/relu', apply: () => switches(true, false, false) },
+    { name: '+transpose', apply: () => switches(true, true, false) },
+    { name: '+pool (all)', apply: () => switches(true, true, true) },
   ], rounds));
 }
 

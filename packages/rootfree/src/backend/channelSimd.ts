@@ -218,8 +218,70 @@ const swap = (() => {
   return [...vec([[...uleb(12), I32]]), ...code, 0x0b];
 })();
 
+/**
+ * maxPoolGrad2x2(B, H, OH, OW, CB, WB, x, dy, dx): 2×2 windows at stride 2 without padding, C a
+ * multiple of 4 (CB = 4C bytes per pixel, WB bytes per input row). Per window and channel the
+ * first strict maximum above −∞ in row-major order wins (NaN never does), as pool.ts's JS loop;
+ * the winner gets 0 + dy (so −0 becomes +0 like the JS `+=`), the other three +0. Input pixels
+ * outside every window (odd H or W) are left alone: the caller zero-fills dx.
+ */
+const maxPoolGrad2x2 = (() => {
+  const [nb, ih, oh, ow, cb, wb, x, dy, dx] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [b, oy, ox, g, row, win, o, a0] = [9, 10, 11, 12, 13, 14, 15, 16];
+  const [best, g0, g1, g2, g3, d] = [17, 18, 19, 20, 21, 22];
+  const I32_MUL = 0x6c;
+  const loop = (v: number, limit: number[], step: number[], body: number[]) => [
+    ...i32(0), ...set(v),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(v), ...limit, I32_GE_U, 0x0d, 1,
+    ...body,
+    ...get(v), ...step, I32_ADD, ...set(v),
+    0x0c, 0, 0x0b, 0x0b,
+  ];
+  const addr = (k: number) => {
+    const off = [...get(a0)];
+    if (k & 1) off.push(...get(cb), I32_ADD);
+    if (k & 2) off.push(...get(wb), I32_ADD);
+    return off;
+  };
+  const xAt = (k: number) => [...get(x), ...addr(k), I32_ADD, ...V_LOAD(0)];
+  const AND = simd(0x4e);
+  const F32_ADD = simd(0xe4);
+  const store = (k: number, mask: number[]) => [
+    ...get(dx), ...addr(k), I32_ADD, ...f32x4Const(0), ...get(d), ...mask, ...AND, ...F32_ADD, ...simd(0x0b, 0, 0),
+  ];
+  const window = [
+    ...get(win), ...get(g), I32_ADD, ...set(a0),
+    ...get(dy), ...get(o), I32_ADD, ...V_LOAD(0), ...set(d),
+    // g0 = x0 > −∞; best = g0 ? x0 : −∞; gk = xk > best; best = gk ? xk : best
+    ...xAt(0), ...f32x4Const(-Infinity), ...F32_GT, ...set(g0),
+    ...xAt(0), ...f32x4Const(-Infinity), ...get(g0), ...BITSELECT, ...set(best),
+    ...xAt(1), ...get(best), ...F32_GT, ...set(g1),
+    ...xAt(1), ...get(best), ...get(g1), ...BITSELECT, ...set(best),
+    ...xAt(2), ...get(best), ...F32_GT, ...set(g2),
+    ...xAt(2), ...get(best), ...get(g2), ...BITSELECT, ...set(best),
+    ...xAt(3), ...get(best), ...F32_GT, ...set(g3),
+    // the last position that improved on the running best wins
+    ...store(3, get(g3)),
+    ...store(2, [...get(g2), ...get(g3), ...ANDNOT]),
+    ...store(1, [...get(g1), ...get(g2), ...ANDNOT, ...get(g3), ...ANDNOT]),
+    ...store(0, [...get(g0), ...get(g1), ...ANDNOT, ...get(g2), ...ANDNOT, ...get(g3), ...ANDNOT]),
+    ...get(o), ...i32(16), I32_ADD, ...set(o),
+  ];
+  const code = loop(b, get(nb), i32(1), loop(oy, get(oh), i32(1), [
+    // row = (b·H + 2·oy)·WB: the window's top input row
+    ...get(b), ...get(ih), I32_MUL, ...get(oy), ...i32(1), I32_SHL, I32_ADD, ...get(wb), I32_MUL, ...set(row),
+    ...loop(ox, get(ow), i32(1), [
+      ...get(row), ...get(ox), ...get(cb), I32_MUL, ...i32(1), I32_SHL, I32_ADD, ...set(win),
+      ...loop(g, get(cb), i32(16), window),
+    ]),
+  ]));
+  return [...vec([[...uleb(8), I32], [...uleb(6), V128]]), ...code, 0x0b];
+})();
+
 const FUNCS: Array<[string, number, number[]]> = [
   ['swap', 6, swap],
+  ['maxPoolGrad2x2', 9, maxPoolGrad2x2],
   ['moments', 6, moments],
   ['affine', 6, affine],
   ['gradSums', 7, gradSums],
@@ -236,6 +298,8 @@ function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const func = section(3, vec(FUNCS.map((f) => uleb(arities.indexOf(f[1])))));
   const exp = section(7, vec(FUNCS.map((f, i) => [...str(f[0]), 0x00, ...uleb(i)])));
   const code = section(10, vec(FUNCS.map((f) => [...uleb(f[2].length), ...f[2]])));
+  // A nested array spread by mistake would become a 0 byte, i.e. `unreachable`: fail loudly.
+  if (code.some((b) => !Number.isInteger(b) || b < 0 || b > 255)) throw new Error('internal: channelSimd emitted a non-byte');
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imp, ...func, ...exp, ...code]);
 }
 
@@ -245,12 +309,14 @@ export interface ChannelSimd {
   gradSums(rows: number, pairs: number, dy: number, x: number, mu: number, sdy: number, sdyx: number): void;
   gradDx(rows: number, pairs: number, dy: number, x: number, mu: number, a: number, m: number, q: number, dx: number): void;
   reluGrad(n4: number, dy: number, x: number, dx: number): void;
+  maxPoolGrad2x2(batch: number, inH: number, outH: number, outW: number, pixelBytes: number, rowBytes: number, x: number, dy: number, dx: number): void;
   swap(batch: number, rows: number, cols: number, chunkBytes: number, src: number, dst: number): void;
 }
 
 /** Switches for tests and benchmarks: false runs the previous JS loops on wasm too. */
 export const channelSimdEnabled = { value: true };
 export const transposeSimdEnabled = { value: true };
+export const poolSimdEnabled = { value: true };
 
 const byMemory = new WeakMap<WebAssembly.Memory, ChannelSimd | null>();
 

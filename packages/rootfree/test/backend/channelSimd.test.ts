@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fusedBatchNormTrain, registerBatchNormKernels } from '../../src/backend/batchNormKernel.js';
-import { channelSimd, channelSimdEnabled } from '../../src/backend/channelSimd.js';
+import { channelSimd, channelSimdEnabled, poolSimdEnabled } from '../../src/backend/channelSimd.js';
+import { registerWasmGradientKernels } from '../../src/backend/gradients/index.js';
 import { registerReluGradKernel } from '../../src/backend/reluGradKernel.js';
 import { randomValues } from './helpers.js';
 
@@ -41,6 +42,7 @@ function bnOnce(shape: number[], offset: number, simd: boolean): Float32Array[] 
 describe('wasm SIMD loops of the batch-norm and ReLU-gradient kernels', () => {
   afterAll(() => {
     channelSimdEnabled.value = true;
+    poolSimdEnabled.value = true;
   });
 
   it('instantiate on the wasm backend', async () => {
@@ -79,6 +81,31 @@ describe('wasm SIMD loops of the batch-norm and ReLU-gradient kernels', () => {
         return tf.tidy(() => Float32Array.from(tf.grads((a: tf.Tensor) => tf.relu(a))([tf.tensor(x)], tf.tensor(dy))[0].dataSync()));
       };
       expect(sameBits(grad(true), grad(false))).toBe(true);
+    });
+  }
+
+  for (const shape of [[2, 8, 6, 4], [3, 7, 9, 8], [1, 2, 2, 16], [4, 5, 3, 12]]) {
+    it(`max-pool gradient 2×2/2 ${JSON.stringify(shape)} with ties, NaN, −∞, −0: bitwise equal to the JS loop`, async () => {
+      await tf.setBackend('wasm');
+      registerWasmGradientKernels();
+      const n = shape.reduce((a, b) => a * b, 1);
+      // Few levels: many ties inside windows; then some NaN, −∞ and whole −∞ windows.
+      const x = Float32Array.from(randomValues(n, 41), (v) => Math.round(v * 2));
+      for (let i = 0; i < n; i += 7) x[i] = NaN;
+      for (let i = 3; i < n; i += 11) x[i] = -Infinity;
+      x.fill(-Infinity, 0, 2 * shape[3]);
+      const outShape = [shape[0], shape[1] >> 1, shape[2] >> 1, shape[3]];
+      const dy = randomValues(outShape.reduce((a, b) => a * b, 1), 42);
+      for (let i = 0; i < dy.length; i += 5) dy[i] = -0;
+      const grad = (simd: boolean) => {
+        poolSimdEnabled.value = simd;
+        return tf.tidy(() => Float32Array.from(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), tf.tensor(dy, outShape))))(tf.tensor(x, shape)).dataSync()));
+      };
+      const before = tf.memory().numTensors;
+      const got = grad(true);
+      const want = grad(false);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(sameBits(got, want)).toBe(true);
     });
   }
 });

@@ -47,6 +47,9 @@ describe('MaxPoolGrad on wasm matches cpu exactly', () => {
     { name: '3x3/1 same (overlapping windows)', x: [2, 7, 6, 3], f: 3, s: 1, pad: 'same' },
     { name: '3x2 window, stride 2x1, same, odd sizes', x: [2, 11, 7, 2], f: [3, 2], s: [2, 1], pad: 'same' },
     { name: '4x4/3 valid, one channel', x: [4, 13, 11, 1], f: 4, s: 3, pad: 'valid' },
+    { name: '2x2/2 valid, 8 channels (wasm SIMD loop)', x: [3, 8, 6, 8], f: 2, s: 2, pad: 'valid' },
+    { name: '2x2/2 valid, odd sizes, 4 channels (wasm SIMD loop, uncovered pixels)', x: [2, 7, 9, 4], f: 2, s: 2, pad: 'valid' },
+    { name: '2x2/2 same, odd sizes, 12 channels (clipped windows: JS loop)', x: [2, 7, 5, 12], f: 2, s: 2, pad: 'same' },
     { name: '3x3/2 explicit padding, windows mostly in padding', x: [2, 6, 7, 3], f: 3, s: 2, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
   ];
   for (const c of cases) {

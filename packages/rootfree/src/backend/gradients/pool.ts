@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Attrs, type Backend, type TensorInfo, view, viaCpu } from './util.js';
+import { heapOffset, poolSimdEnabled, wasmLoops } from '../channelSimd.js';
 
 /**
  * MaxPoolGrad for NHWC float32 on wasm. tfjs-wasm's stock kernel was 28% of a profiled CNN training
@@ -11,7 +12,9 @@ import { type Attrs, type Backend, type TensorInfo, view, viaCpu } from './util.
  * Padding and NaN never win. A window that holds only −∞ or NaN passes no gradient.
  *
  * Output positions are visited in NHWC order with channels inside them, so x, dy and dx are
- * walked in memory order.
+ * walked in memory order. The common 2×2/stride-2 unpadded pool with a channel count divisible by
+ * 4 runs as a wasm SIMD loop (channelSimd.ts `maxPoolGrad2x2`), with the same winner rule and the
+ * same values bit for bit.
  */
 function maxPoolGrad({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Attrs }): TensorInfo {
   const { dy, input: x } = inputs;
@@ -24,6 +27,15 @@ function maxPoolGrad({ inputs, backend, attrs }: { inputs: Record<string, Tensor
   const { effectiveFilterHeight: fH, effectiveFilterWidth: fW, strideHeight: sH, strideWidth: sW } = info;
   const { top, left } = info.padInfo;
   const dx = backend.makeOutput(x.shape, 'float32');
+  // No clipped windows: 'same' padding on odd sizes adds a last, partial window (JS loop).
+  const loops = poolSimdEnabled.value && fH === 2 && fW === 2 && sH === 2 && sW === 2 && top === 0 && left === 0 && C % 4 === 0
+    && outHeight === H >> 1 && outWidth === W >> 1 ? wasmLoops(backend) : null;
+  if (loops) {
+    // Pixels outside every window (odd H or W) get no gradient.
+    if (H % 2 !== 0 || W % 2 !== 0) (view(backend, dx) as Float32Array).fill(0);
+    loops.maxPoolGrad2x2(batchSize, H, outHeight, outWidth, 4 * C, 4 * W * C, heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dx));
+    return dx;
+  }
   const xv = view(backend, x) as Float32Array;
   const dyv = view(backend, dy) as Float32Array;
   const dxv = view(backend, dx) as Float32Array;
