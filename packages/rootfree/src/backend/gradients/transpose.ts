@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type TensorInfo, view, type KernelArgs, stockOutputs, release } from './util.js';
-import { heapOffset, transposeSimdEnabled, wasmLoops } from '../channelSimd.js';
+import { heapOffset, swapBlocks, transposeSimdEnabled, wasmLoops } from '../channelSimd.js';
 
 /*
  * Transposes that are a (batched) swap of two axis groups, e.g. [1, 0], [0, 2, 1] or the attention
@@ -91,7 +91,7 @@ function transpose(args: KernelArgs): TensorInfo {
   const loops = transposeSimdEnabled.value && (x.dtype === 'float32' || x.dtype === 'int32') ? wasmLoops(backend) : null;
   if (loops && swap) {
     const out = backend.makeOutput(outShape, x.dtype);
-    loops.swap(swap.batch, swap.rows, swap.cols, 4 * swap.chunk, heapOffset(backend, x), heapOffset(backend, out));
+    loops.swap(swap.batch, swap.rows, swap.cols, 4 * swap.chunk, heapOffset(backend, x), heapOffset(backend, out), ...swapBlocks(swap.cols, 4 * swap.chunk));
     return out;
   }
   const rev = loops && x.dtype !== 'string' ? asReversal(x.shape, perm) : null;
@@ -99,8 +99,8 @@ function transpose(args: KernelArgs): TensorInfo {
     const [a, b, c] = rev;
     const mid = backend.makeOutput([b, a, c], x.dtype);
     const out = backend.makeOutput(outShape, x.dtype);
-    loops.swap(1, a, b, 4 * c, heapOffset(backend, x), heapOffset(backend, mid));
-    loops.swap(1, b * a, c, 4, heapOffset(backend, mid), heapOffset(backend, out));
+    loops.swap(1, a, b, 4 * c, heapOffset(backend, x), heapOffset(backend, mid), ...swapBlocks(b, 4 * c));
+    loops.swap(1, b * a, c, 4, heapOffset(backend, mid), heapOffset(backend, out), ...swapBlocks(c, 4));
     release(backend, mid);
     return out;
   }
