@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '../rng.js';
 import { FastBatchNorm } from './batchNorm.js';
@@ -19,13 +20,44 @@ export function mlp(s: ImageShape, hidden: number[], rng: Rng): Net {
   return layersNet(`mlp-${hidden.join('x')}`, m, rng);
 }
 
+type Conv2DArgs = Parameters<typeof tfl.layers.conv2d>[0];
+
+/** Switch for tests and benchmarks: `false` builds the first conv as a stock tfjs-layers conv2d. */
+export const useInputConv = { on: true };
+
+/**
+ * A conv layer that reads the network input: tfjs-layers runs convolutions through
+ * `tf.fused.conv2d`, whose customGrad computes the input gradient as well as the filter's, and for
+ * the first layer that gradient is thrown away (a Conv2DBackpropInput per step: ~5-8% of a
+ * fmnist-cnn step on wasm). This layer's `call` uses `tf.conv2d` instead, whose gradient is only
+ * evaluated for inputs that lead to a variable. Forward values and filter gradients are the same
+ * kernels, bit for bit (checked on cpu and wasm in test/harness/convnets.test.ts). Only for the
+ * configuration the harness uses: no bias, linear activation, channels-last, no dilation.
+ */
+function inputConv2d(args: Conv2DArgs): tfl.layers.Layer {
+  if (!useInputConv.on) return tfl.layers.conv2d(args);
+  if (args.useBias !== false || (args.activation ?? 'linear') !== 'linear' || (args.dataFormat ?? 'channelsLast') !== 'channelsLast' || (args.dilationRate ?? 1) !== 1) {
+    throw new Error('inputConv2d: only useBias false, linear activation, channelsLast and dilationRate 1 are supported');
+  }
+  const layer = tfl.layers.conv2d(args);
+  const conv = layer as unknown as { kernel: { read(): tf.Tensor }; strides: number[]; padding: 'same' | 'valid' };
+  layer.call = (inputs) => tf.tidy(() => {
+    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    return tf.conv2d(x, conv.kernel.read() as tf.Tensor4D, conv.strides as [number, number], conv.padding);
+  });
+  return layer;
+}
+
 /** VGG-style: [conv-BN-ReLU] × convsPerStage then max-pool, per stage; global average pool; linear. */
 export function vgg(s: ImageShape, widths: number[], convsPerStage: number, rng: Rng): Net {
   const m = tfl.sequential();
   m.add(tfl.layers.inputLayer({ inputShape: [s.height, s.width, s.channels] }));
+  let first = true;
   for (const w of widths) {
     for (let i = 0; i < convsPerStage; i++) {
-      m.add(tfl.layers.conv2d({ filters: w, kernelSize: 3, padding: 'same', useBias: false }));
+      const args: Conv2DArgs = { filters: w, kernelSize: 3, padding: 'same', useBias: false };
+      m.add(first ? inputConv2d(args) : tfl.layers.conv2d(args));
+      first = false;
       m.add(new FastBatchNorm({ momentum: 0.9 }));
       m.add(tfl.layers.activation({ activation: 'relu' }));
     }
@@ -40,7 +72,8 @@ export function vgg(s: ImageShape, widths: number[], convsPerStage: number, rng:
 export function resnet(s: ImageShape, widths: number[], blocksPerStage: number, rng: Rng): Net {
   const input = tfl.input({ shape: [s.height, s.width, s.channels] });
   const convBn = (x: tfl.SymbolicTensor, filters: number, stride: number, relu: boolean, k = 3): tfl.SymbolicTensor => {
-    let y = tfl.layers.conv2d({ filters, kernelSize: k, strides: stride, padding: 'same', useBias: false }).apply(x) as tfl.SymbolicTensor;
+    const args: Conv2DArgs = { filters, kernelSize: k, strides: stride, padding: 'same', useBias: false };
+    let y = (x === input ? inputConv2d(args) : tfl.layers.conv2d(args)).apply(x) as tfl.SymbolicTensor;
     y = new FastBatchNorm({ momentum: 0.9 }).apply(y) as tfl.SymbolicTensor;
     return relu ? (tfl.layers.activation({ activation: 'relu' }).apply(y) as tfl.SymbolicTensor) : y;
   };
