@@ -4,19 +4,24 @@
  * it included). For docs/PROFILE.md; not part of `npm run bench`. The models and the variants
  * alternate round by round in one process, so a shared machine shifts all of them alike: read
  * shares and ratios, not absolute milliseconds. Usage:
- *   npx tsx bench/kernelTimes.ts [rounds=5] [threads=1]
+ *   npx tsx bench/kernelTimes.ts [rounds=5] [threads=1]          per-kernel tables, every variant
+ *   npx tsx bench/kernelTimes.ts steps [rounds=15] [threads=1]   whole steps only, before vs all:
+ *     wall and process CPU time per step (CPU time is less sensitive to other processes).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // its Node bundle registers tfjs-core's gradients
 import { useBackend } from 'rootfree';
 import { channelSimdEnabled, poolSimdEnabled, transposeSimdEnabled } from 'rootfree/internal';
-import { resnet, vgg } from '../src/harness/models/convnets.js';
+import { resnet, useInputConv, vgg } from '../src/harness/models/convnets.js';
 import type { Net } from '../src/harness/models/types.js';
 import { Rng } from '../src/harness/rng.js';
 import { crossEntropy } from '../src/harness/train/loss.js';
 import { convGflops, gemmGflops } from './kernelRates.js';
 
-/** A switchable kernel configuration compared against the others in the same process. */
+/**
+ * A switchable kernel configuration compared against the others in the same process. `apply`
+ * runs before building the variant's own copy of each model and before each of its steps.
+ */
 export interface Variant { name: string; apply(): void }
 
 interface KernelRow { ms: number[]; flops: number; calls: number }
@@ -56,24 +61,28 @@ function makeStep(net: Net, batch: number) {
 
 export async function kernelTimes(variants: Variant[], rounds: number, batch = 128) {
   const image = { height: 28, width: 28, channels: 1, classes: 10 };
-  const models: Record<string, Net> = {
-    'fmnist-cnn': vgg(image, [16, 32, 64], 1, new Rng(1)),
-    'fmnist-resnet': resnet(image, [16, 32, 64], 1, new Rng(1)),
+  const builders: Record<string, () => Net> = {
+    'fmnist-cnn': () => vgg(image, [16, 32, 64], 1, new Rng(1)),
+    'fmnist-resnet': () => resnet(image, [16, 32, 64], 1, new Rng(1)),
   };
-  const steps = Object.fromEntries(Object.entries(models).map(([k, net]) => [k, makeStep(net, batch)]));
+  const steps: Record<string, Record<string, () => void>> = {};
+  for (const v of variants) {
+    v.apply();
+    for (const [m, build] of Object.entries(builders)) (steps[m] ??= {})[v.name] = makeStep(build(), batch);
+  }
   // rows[model][variant][kernel]
   const rows: Record<string, Record<string, Map<string, KernelRow>>> = {};
   const stepMs: Record<string, Record<string, number[]>> = {};
-  for (const v of variants) for (const m of Object.keys(models)) { v.apply(); steps[m](); steps[m](); }
+  for (const v of variants) for (const m of Object.keys(builders)) { v.apply(); steps[m][v.name](); steps[m][v.name](); }
   for (let r = 0; r < rounds; r++) {
-    for (const m of Object.keys(models)) {
+    for (const m of Object.keys(builders)) {
       const order = r % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) {
         v.apply();
         const t0 = performance.now();
-        steps[m]();
+        steps[m][v.name]();
         ((stepMs[m] ??= {})[v.name] ??= []).push(performance.now() - t0);
-        const info = await tf.profile(steps[m]);
+        const info = await tf.profile(steps[m][v.name]);
         const per = new Map<string, number>();
         const table = ((rows[m] ??= {})[v.name] ??= new Map());
         for (const k of info.kernels) {
@@ -108,14 +117,56 @@ export function printTables(res: Awaited<ReturnType<typeof kernelTimes>>): void 
   }
 }
 
-/** The wasm-loop kernels of this branch, each switchable (off = the previous JS / stock kernel). */
-function switches(channels: boolean, transpose: boolean, pool: boolean): void {
+/** This branch's kernel changes, each switchable (off = the previous JS / stock kernel, stock first conv). */
+function switches(channels: boolean, transpose: boolean, pool: boolean, inputConv: boolean): void {
+  useInputConv.on = inputConv;
   channelSimdEnabled.value = channels;
   transposeSimdEnabled.value = transpose;
   poolSimdEnabled.value = pool;
 }
 
+/** Whole unprofiled steps, variants alternated: medians of wall and CPU ms per step. */
+export async function stepTimes(variants: Variant[], rounds: number, batch = 128) {
+  const image = { height: 28, width: 28, channels: 1, classes: 10 };
+  const builders: Record<string, () => Net> = {
+    'fmnist-cnn': () => vgg(image, [16, 32, 64], 1, new Rng(1)),
+    'fmnist-resnet': () => resnet(image, [16, 32, 64], 1, new Rng(1)),
+  };
+  const out: Record<string, Record<string, { wall: number; cpu: number }>> = {};
+  for (const [m, build] of Object.entries(builders)) {
+    const steps = variants.map((v) => { v.apply(); return makeStep(build(), batch); });
+    variants.forEach((v, i) => { v.apply(); steps[i](); steps[i](); });
+    const wall: number[][] = variants.map(() => []);
+    const cpu: number[][] = variants.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? [...variants.keys()] : [...variants.keys()].reverse();
+      for (const i of order) {
+        variants[i].apply();
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        steps[i]();
+        wall[i].push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpu[i].push((c.user + c.system) / 1000);
+      }
+    }
+    out[m] = Object.fromEntries(variants.map((v, i) => [v.name, { wall: median(wall[i]), cpu: median(cpu[i]) }]));
+  }
+  return out;
+}
+
 async function main() {
+  if (process.argv[2] === 'steps') {
+    await useBackend('wasm', { threads: Number(process.argv[4] ?? 1) });
+    const res = await stepTimes([
+      { name: 'before', apply: () => switches(false, false, false, false) },
+      { name: 'after', apply: () => switches(true, true, true, true) },
+    ], Number(process.argv[3] ?? 15));
+    for (const [m, r] of Object.entries(res)) {
+      console.log(`${m}: before ${r.before.wall.toFixed(1)} ms wall / ${r.before.cpu.toFixed(1)} ms CPU; after ${r.after.wall.toFixed(1)} / ${r.after.cpu.toFixed(1)}; speed-up ${(r.before.wall / r.after.wall).toFixed(2)}× wall, ${(r.before.cpu / r.after.cpu).toFixed(2)}× CPU`);
+    }
+    return;
+  }
   const rounds = Number(process.argv[2] ?? 5);
   await useBackend('wasm', { threads: Number(process.argv[3] ?? 1) });
   console.log(`GEMM 512: ${gemmGflops(512, 20).toFixed(1)} GFLOP/s`);
@@ -132,10 +183,11 @@ async function main() {
   ];
   for (const [name, x, f, s] of convs) console.log(`Conv2D ${name}: ${convGflops(x, f, s, 5).toFixed(1)} GFLOP/s`);
   printTables(await kernelTimes([
-    { name: 'before', apply: () => switches(false, false, false) },
-    { name: '+bn/relu', apply: () => switches(true, false, false) },
-    { name: '+transpose', apply: () => switches(true, true, false) },
-    { name: '+pool (all)', apply: () => switches(true, true, true) },
+    { name: 'before', apply: () => switches(false, false, false, false) },
+    { name: '+bn/relu', apply: () => switches(true, false, false, false) },
+    { name: '+transpose', apply: () => switches(true, true, false, false) },
+    { name: '+pool', apply: () => switches(true, true, true, false) },
+    { name: '+input conv (all)', apply: () => switches(true, true, true, true) },
   ], rounds));
 }
 
