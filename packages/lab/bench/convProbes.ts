@@ -5,6 +5,7 @@
  *   npx tsx bench/convProbes.ts forms                 pieces of the dW forms (transposes, conv, GEMMs)
  *   npx tsx bench/convProbes.ts transpose             the conv-gradient transposes, wasm loop vs JS/stock
  *   npx tsx bench/convProbes.ts dw                    dW CPU time with the wasm vs the old transposes
+ *   npx tsx bench/convProbes.ts chunks                the dW convolution split into batch chunks
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // its Node bundle registers tfjs-core's gradients
@@ -129,6 +130,26 @@ async function dwTransposes() {
 
 }
 
+async function chunks() {
+  for (const [H, Ci, Co] of [[28, 16, 16], [14, 32, 32], [7, 64, 64]]) {
+    const res: Record<string, number[]> = {};
+    const xs: Record<number, [tf.Tensor4D, tf.Tensor4D][]> = {};
+    for (const bs of [128, 64, 32, 16, 8]) {
+      xs[bs] = [];
+      for (let b0 = 0; b0 < 128; b0 += bs) {
+        xs[bs].push([tf.randomUniform([Ci, H, H, bs], -1, 1, 'float32', b0 + 1) as tf.Tensor4D, tf.randomUniform([H, H, bs, Co], -1, 1, 'float32', b0 + 2) as tf.Tensor4D]);
+      }
+    }
+    const run = (bs: number) => { let acc: tf.Tensor | null = null; for (const [a, w] of xs[bs]) { const o = tf.conv2d(a, w, 1, [[0, 0], [1, 1], [1, 1], [0, 0]] as any); if (acc) { const s = tf.add(acc, o); acc.dispose(); o.dispose(); acc = s; } else acc = o; } return acc!; };
+    for (const bs of Object.keys(xs)) run(Number(bs)).dispose();
+    for (let r = 0; r < 5; r++) for (const bs of [128, 64, 32, 16, 8]) { const c0 = process.cpuUsage(); run(bs).dispose(); const c = process.cpuUsage(c0); (res[bs] ??= []).push((c.user + c.system) / 1000); }
+    const med = (a: number[]) => a.sort((p, q) => p - q)[a.length >> 1];
+    console.log(H, Ci, Co, Object.entries(res).map(([k, v]) => `chunk ${k}: ${med(v).toFixed(1)}ms`).join('  '));
+    for (const l of Object.values(xs)) for (const p of l) tf.dispose(p);
+  }
+
+}
+
 async function main() {
   await useBackend('wasm', { threads: 1 });
   const mode = process.argv[2] ?? 'grads';
@@ -136,7 +157,8 @@ async function main() {
   else if (mode === 'forms') await forms();
   else if (mode === 'transpose') await transposes();
   else if (mode === 'dw') await dwTransposes();
-  else throw new Error(`convProbes: unknown mode ${JSON.stringify(mode)} (grads | forms | transpose | dw)`);
+  else if (mode === 'chunks') await chunks();
+  else throw new Error(`convProbes: unknown mode ${JSON.stringify(mode)} (grads | forms | transpose | dw | chunks)`);
 }
 
 void main();
