@@ -140,7 +140,7 @@ async function chunks() {
         xs[bs].push([tf.randomUniform([Ci, H, H, bs], -1, 1, 'float32', b0 + 1) as tf.Tensor4D, tf.randomUniform([H, H, bs, Co], -1, 1, 'float32', b0 + 2) as tf.Tensor4D]);
       }
     }
-    const run = (bs: number) => { let acc: tf.Tensor | null = null; for (const [a, w] of xs[bs]) { const o = tf.conv2d(a, w, 1, [[0, 0], [1, 1], [1, 1], [0, 0]] as any); if (acc) { const s = tf.add(acc, o); acc.dispose(); o.dispose(); acc = s; } else acc = o; } return acc!; };
+    const run = (bs: number) => { let acc: tf.Tensor | null = null; for (const [a, w] of xs[bs]) { const o = tf.conv2d(a, w, 1, [[0, 0], [1, 1], [1, 1], [0, 0]] as any); if (acc) { const s: tf.Tensor = tf.add(acc, o); acc.dispose(); o.dispose(); acc = s; } else acc = o; } return acc!; };
     for (const bs of Object.keys(xs)) run(Number(bs)).dispose();
     for (let r = 0; r < 5; r++) for (const bs of [128, 64, 32, 16, 8]) { const c0 = process.cpuUsage(); run(bs).dispose(); const c = process.cpuUsage(c0); (res[bs] ??= []).push((c.user + c.system) / 1000); }
     const med = (a: number[]) => a.sort((p, q) => p - q)[a.length >> 1];
