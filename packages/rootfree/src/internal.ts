@@ -5,7 +5,7 @@
 export { storageAccess, type StorageAccess } from './backend/fusedKernels.js';
 export { roundWithKernel } from './backend/roundKernel.js';
 export { fusedBatchNormTrain, registerBatchNormKernels, type BatchNormTrainResult } from './backend/batchNormKernel.js';
-export { channelSimdEnabled, poolSimdEnabled, transposeSimdEnabled } from './backend/channelSimd.js';
+export { channelSimdEnabled, columnsSimdEnabled, poolSimdEnabled, transposeSimdEnabled } from './backend/channelSimd.js';
 export { convGradStrategy } from './backend/gradients/conv2d.js';
 export { registerWasmGradientKernels, unregisterWasmGradientKernels } from './backend/gradients/index.js';
 export { E } from './optim/fused/simd.js';

@@ -288,8 +288,57 @@ const maxPoolGrad2x2 = (() => {
   return [...vec([[...uleb(8), I32], [...uleb(6), V128]]), ...code, 0x0b];
 })();
 
+/**
+ * runs(count, table, src, dst): im2col / col2im over "runs", contiguous stretches that map column
+ * entries to input entries (gradients/conv2dColumns.ts). `table` holds count triples of i32
+ * element offsets (c, x, len). `add` = 0: dst[c .. c+len) = src[x .. x+len) (im2col);
+ * `add` = 1: dst[x .. x+len) += src[c .. c+len) in table order (col2im; the same float32 additions
+ * in the same order as the JS loop).
+ */
+function runsLoop(add: boolean): number[] {
+  const [count, table, src, dst] = [0, 1, 2, 3];
+  const [r, t, from, to, lenB, e] = [4, 5, 6, 7, 8, 9];
+  const I32_LOAD = (off: number) => [0x28, 2, ...uleb(off)];
+  const F32_ADD = simd(0xe4);
+  const code = [
+    0x02, 0x40, 0x03, 0x40,
+    ...get(r), ...get(count), I32_GE_U, 0x0d, 1,
+    ...get(table), ...get(r), ...i32(12), 0x6c /* i32.mul */, I32_ADD, ...set(t),
+    // from/to: byte addresses of the source and destination stretch
+    ...(add
+      ? [...get(src), ...get(t), ...I32_LOAD(0), ...i32(2), I32_SHL, I32_ADD, ...set(from), ...get(dst), ...get(t), ...I32_LOAD(4), ...i32(2), I32_SHL, I32_ADD, ...set(to)]
+      : [...get(src), ...get(t), ...I32_LOAD(4), ...i32(2), I32_SHL, I32_ADD, ...set(from), ...get(dst), ...get(t), ...I32_LOAD(0), ...i32(2), I32_SHL, I32_ADD, ...set(to)]),
+    ...get(t), ...I32_LOAD(8), ...i32(2), I32_SHL, ...set(lenB),
+    ...i32(0), ...set(e),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(e), ...i32(16), I32_ADD, ...get(lenB), 0x4b /* i32.gt_u */, 0x0d, 1,
+    ...get(to), ...get(e), I32_ADD,
+    ...(add ? [...get(to), ...get(e), I32_ADD, ...V_LOAD(0)] : []),
+    ...get(from), ...get(e), I32_ADD, ...V_LOAD(0),
+    ...(add ? F32_ADD : []),
+    ...simd(0x0b, 0, 0),
+    ...get(e), ...i32(16), I32_ADD, ...set(e),
+    0x0c, 0, 0x0b, 0x0b,
+    0x02, 0x40, 0x03, 0x40,
+    ...get(e), ...get(lenB), I32_GE_U, 0x0d, 1,
+    ...get(to), ...get(e), I32_ADD,
+    ...(add ? [...get(to), ...get(e), I32_ADD, 0x2a, 2, 0 /* f32.load */] : []),
+    ...get(from), ...get(e), I32_ADD, 0x2a, 2, 0,
+    ...(add ? [0x92 /* f32.add */] : []),
+    0x38, 2, 0, // f32.store
+    ...get(e), ...i32(4), I32_ADD, ...set(e),
+    0x0c, 0, 0x0b, 0x0b,
+    ...get(r), ...i32(1), I32_ADD, ...set(r),
+    0x0c, 0, 0x0b, 0x0b,
+    0x0b,
+  ];
+  return [...vec([[...uleb(6), I32]]), ...code];
+}
+
 const FUNCS: Array<[string, number, number[]]> = [
   ['swap', 8, swap],
+  ['im2colRuns', 4, runsLoop(false)],
+  ['col2imRuns', 4, runsLoop(true)],
   ['maxPoolGrad2x2', 9, maxPoolGrad2x2],
   ['moments', 6, moments],
   ['affine', 6, affine],
@@ -319,6 +368,8 @@ export interface ChannelSimd {
   gradDx(rows: number, pairs: number, dy: number, x: number, mu: number, a: number, m: number, q: number, dx: number): void;
   reluGrad(n4: number, dy: number, x: number, dx: number): void;
   maxPoolGrad2x2(batch: number, inH: number, outH: number, outW: number, pixelBytes: number, rowBytes: number, x: number, dy: number, dx: number): void;
+  im2colRuns(count: number, table: number, src: number, dst: number): void;
+  col2imRuns(count: number, table: number, src: number, dst: number): void;
   swap(batch: number, rows: number, cols: number, chunkBytes: number, src: number, dst: number, blockRows: number, blockCols: number): void;
 }
 
@@ -326,6 +377,7 @@ export interface ChannelSimd {
 export const channelSimdEnabled = { value: true };
 export const transposeSimdEnabled = { value: true };
 export const poolSimdEnabled = { value: true };
+export const columnsSimdEnabled = { value: true };
 
 const byMemory = new WeakMap<WebAssembly.Memory, ChannelSimd | null>();
 

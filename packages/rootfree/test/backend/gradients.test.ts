@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmGradientKernels, unregisterWasmGradientKernels, wasmKernelConfigs } from '../../src/backend/gradients/index.js';
 import { convGradStrategy } from '../../src/backend/gradients/conv2d.js';
+import { columnsSimdEnabled } from '../../src/backend/channelSimd.js';
 import { expectNoWasmLeak, wasmVsCpu } from './helpers.js';
 
 const TOL = 1e-5;
@@ -74,6 +75,36 @@ describe('Conv2D gradients on wasm (forward-conv implementation) match cpu', () 
       expect(diffI).toBeLessThan(TOL);
     });
   }
+
+  it('column forms: the wasm im2col/col2im loops give the JS loops\' dW and dX bit for bit', async () => {
+    await tf.setBackend('wasm');
+    const shapes: Array<{ x: number[]; f: number[]; s: number; pad: Pad }> = [
+      { x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: 2, pad: 'same' }, // runs of 3-9 floats (scalar tails)
+      { x: [3, 10, 11, 16], f: [3, 3, 16, 8], s: 2, pad: 'same' }, // runs of 16-48 floats (16-byte copies)
+      { x: [2, 7, 6, 5], f: [1, 1, 5, 4], s: 2, pad: 'valid' },
+      { x: [2, 8, 7, 4], f: [3, 2, 4, 3], s: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+    ];
+    convGradStrategy.kind = 'columns';
+    try {
+      for (const c of shapes) {
+        const out = convOutShape(c.x, c.f, c.s, c.pad);
+        const n = (s: number[]) => s.reduce((a, b) => a * b, 1);
+        const [x, f, r] = [c.x, c.f, out].map((s, i) => tf.randomUniform(s, -1, 1, 'float32', 31 + i));
+        const grads = (simd: boolean) => {
+          columnsSimdEnabled.value = simd;
+          return tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), r)))([x, f]).map((g) => Array.from(new Uint32Array(Float32Array.from(g.dataSync()).buffer))));
+        };
+        const got = grads(true);
+        const want = grads(false);
+        tf.dispose([x, f, r]);
+        expect(got[0].length).toBe(n(c.x));
+        expect(got, JSON.stringify(c)).toEqual(want);
+      }
+    } finally {
+      columnsSimdEnabled.value = true;
+      convGradStrategy.kind = 'auto';
+    }
+  });
 
   it('conv2dTranspose (Conv2DBackpropInput forward use) matches cpu', async () => {
     const diff = await wasmVsCpu([{ shape: [2, 5, 5, 4], seed: 8 }, { shape: [3, 3, 2, 4], seed: 9 }], (y, f) =>

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Backend, type Conv2DGeometry, type TensorInfo, release, reshape, run, transpose, view } from './util.js';
+import { columnsSimdEnabled, free, heapOffset, wasmLoops } from '../channelSimd.js';
 
 /*
  * Conv2D gradients through the column matrix C[(b,oh,ow), (kh,kw,ci)] (im2col), built or reduced
@@ -8,7 +9,9 @@ import { type Backend, type Conv2DGeometry, type TensorInfo, release, reshape, r
  * convolves a 75%-zero dilated dy, a stride-2 dW runs a conv whose "filter" is the whole of dy
  * (3-40× the forward pass, measured on the ResNet shapes). Here both cost about a forward pass.
  * Every kh row of a window is one contiguous run of KW·Ci floats in NHWC, clipped at the
- * borders, so the host loops copy or add runs, not single elements.
+ * borders, so the host loops copy or add runs, not single elements. With wasm SIMD the run loops
+ * are wasm loops on the heap (channelSimd.ts `im2colRuns` / `col2imRuns`, same values bit for bit):
+ * the JS col2im added one float at a time.
  */
 
 /** Output pixel (oh, ow) reads input pixel (oh, ow) and nothing else: C is x itself. */
@@ -17,7 +20,22 @@ function isIdentitySampling(g: Conv2DGeometry): boolean {
 }
 
 /** The in-bounds runs of one geometry: C[c[i] .. +len[i]] pairs with x[x[i] .. +len[i]] (flat NHWC offsets). */
-interface Runs { c: Int32Array; x: Int32Array; len: Int32Array; count: number }
+interface Runs { c: Int32Array; x: Int32Array; len: Int32Array; count: number; table?: Int32Array }
+
+/** The runs as (c, x, len) triples, copied into a fresh heap block for the wasm loops; the caller frees it. */
+function heapTable(backend: Backend, runs: Runs): number {
+  if (!runs.table) {
+    runs.table = new Int32Array(3 * runs.count);
+    for (let i = 0; i < runs.count; i++) runs.table.set([runs.c[i], runs.x[i], runs.len[i]], 3 * i);
+  }
+  const ptr = (backend as any).wasm._malloc(Math.max(4, runs.table.byteLength)) as number;
+  new Int32Array((backend as any).wasm.HEAPU8.buffer, ptr, runs.table.length).set(runs.table);
+  return ptr;
+}
+
+function columnLoops(backend: Backend) {
+  return columnsSimdEnabled.value ? wasmLoops(backend) : null;
+}
 
 // A network has a handful of conv geometries and steps through them every iteration.
 const runCache = new Map<string, Runs>();
@@ -68,13 +86,21 @@ export function columnsBackpropFilter(backend: Backend, x: TensorInfo, dy: Tenso
     cols = reshape(backend, x, [n, r]);
   } else {
     cols = backend.makeOutput([n, r], 'float32');
+    const runs = columnRuns(g);
+    const loops = columnLoops(backend);
+    const table = loops ? heapTable(backend, runs) : 0;
+    // Views after every allocation (heap growth).
     const src = view(backend, x) as Float32Array;
     const dst = view(backend, cols) as Float32Array;
     dst.fill(0);
-    const runs = columnRuns(g);
-    for (let i = 0; i < runs.count; i++) {
-      const xi = runs.x[i];
-      dst.set(src.subarray(xi, xi + runs.len[i]), runs.c[i]);
+    if (loops) {
+      loops.im2colRuns(runs.count, table, heapOffset(backend, x), heapOffset(backend, cols));
+      free(backend, table);
+    } else {
+      for (let i = 0; i < runs.count; i++) {
+        const xi = runs.x[i];
+        dst.set(src.subarray(xi, xi + runs.len[i]), runs.c[i]);
+      }
     }
   }
   const dy2 = reshape(backend, dy, [n, g.outC]);
@@ -102,10 +128,18 @@ export function columnsBackpropInput(backend: Backend, dy: TensorInfo, filter: T
     return dx;
   }
   const dx = backend.makeOutput(inputShape, 'float32');
+  const runs = columnRuns(g);
+  const loops = columnLoops(backend);
+  const table = loops ? heapTable(backend, runs) : 0;
   const src = view(backend, cols) as Float32Array;
   const dst = view(backend, dx) as Float32Array;
   dst.fill(0);
-  const runs = columnRuns(g);
+  if (loops) {
+    loops.col2imRuns(runs.count, table, heapOffset(backend, cols), heapOffset(backend, dx));
+    free(backend, table);
+    release(backend, cols);
+    return dx;
+  }
   for (let i = 0; i < runs.count; i++) {
     const xi = runs.x[i];
     const ci = runs.c[i];
