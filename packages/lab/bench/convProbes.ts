@@ -6,11 +6,12 @@
  *   npx tsx bench/convProbes.ts transpose             the conv-gradient transposes, wasm loop vs JS/stock
  *   npx tsx bench/convProbes.ts dw                    dW CPU time with the wasm vs the old transposes
  *   npx tsx bench/convProbes.ts chunks                the dW convolution split into batch chunks
+ *   npx tsx bench/convProbes.ts columns               column-form dW/dX (ResNet layers), wasm vs JS run loops
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // its Node bundle registers tfjs-core's gradients
 import { useBackend } from 'rootfree';
-import { convGradStrategy, transposeSimdEnabled } from 'rootfree/internal';
+import { columnsSimdEnabled, convGradStrategy, transposeSimdEnabled } from 'rootfree/internal';
 
 type S4 = [number, number, number, number];
 const shapes: Array<[string, S4, S4, number]> = [
@@ -150,6 +151,42 @@ async function chunks() {
 
 }
 
+async function columns() {
+  const layers: Array<[string, S4, S4, number]> = [
+    ['28 16->32 s2 (dX)', [128, 28, 28, 16], [3, 3, 16, 32], 2],
+    ['28 16->32 1x1 s2', [128, 28, 28, 16], [1, 1, 16, 32], 2],
+    ['14 32->64 s2 (dX)', [128, 14, 14, 32], [3, 3, 32, 64], 2],
+    ['14 32->64 1x1 s2', [128, 14, 14, 32], [1, 1, 32, 64], 2],
+  ];
+  for (const [name, xs, fs, s] of layers) {
+    const oh = Math.ceil(xs[1] / s);
+    const x = tf.randomUniform(xs, -1, 1, 'float32', 1);
+    const w = tf.randomUniform(fs, -1, 1, 'float32', 2);
+    const dy = tf.randomUniform([xs[0], oh, oh, fs[3]], -1, 1, 'float32', 3);
+    const attrs = { strides: [s, s], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, dilations: [1, 1] };
+    const fns: Record<string, () => tf.Tensor> = {
+      dX: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xs } as never) as tf.Tensor,
+    };
+    if (fs[0] === 1) fns.dW = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: fs } as never) as tf.Tensor;
+    const res: Record<string, number[]> = {};
+    for (let r = 0; r < 12; r++) {
+      for (const simd of r % 2 ? [true, false] : [false, true]) {
+        columnsSimdEnabled.value = simd;
+        for (const [k, f] of Object.entries(fns)) {
+          const c0 = process.cpuUsage();
+          f().dispose();
+          const c = process.cpuUsage(c0);
+          if (r > 0) (res[`${k}-${simd ? 'wasm' : 'js'}`] ??= []).push((c.user + c.system) / 1000);
+        }
+      }
+    }
+    columnsSimdEnabled.value = true;
+    const med = (a: number[]) => a.sort((p, q) => p - q)[a.length >> 1];
+    console.log(name.padEnd(20), Object.entries(res).map(([k, v]) => `${k} ${med(v).toFixed(1)}ms`).join('  '), '(CPU time)');
+    tf.dispose([x, w, dy]);
+  }
+}
+
 async function main() {
   await useBackend('wasm', { threads: 1 });
   const mode = process.argv[2] ?? 'grads';
@@ -158,7 +195,8 @@ async function main() {
   else if (mode === 'transpose') await transposes();
   else if (mode === 'dw') await dwTransposes();
   else if (mode === 'chunks') await chunks();
-  else throw new Error(`convProbes: unknown mode ${JSON.stringify(mode)} (grads | forms | transpose | dw | chunks)`);
+  else if (mode === 'columns') await columns();
+  else throw new Error(`convProbes: unknown mode ${JSON.stringify(mode)} (grads | forms | transpose | dw | chunks | columns)`);
 }
 
 void main();

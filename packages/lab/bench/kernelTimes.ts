@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // its Node bundle registers tfjs-core's gradients
 import { useBackend } from 'rootfree';
-import { channelSimdEnabled, poolSimdEnabled, transposeSimdEnabled } from 'rootfree/internal';
+import { channelSimdEnabled, columnsSimdEnabled, poolSimdEnabled, transposeSimdEnabled } from 'rootfree/internal';
 import { resnet, useInputConv, vgg } from '../src/harness/models/convnets.js';
 import type { Net } from '../src/harness/models/types.js';
 import { Rng } from '../src/harness/rng.js';
@@ -122,6 +122,7 @@ function switches(channels: boolean, transpose: boolean, pool: boolean, inputCon
   useInputConv.on = inputConv;
   channelSimdEnabled.value = channels;
   transposeSimdEnabled.value = transpose;
+  columnsSimdEnabled.value = transpose;
   poolSimdEnabled.value = pool;
 }
 
@@ -185,7 +186,7 @@ async function main() {
   printTables(await kernelTimes([
     { name: 'before', apply: () => switches(false, false, false, false) },
     { name: '+bn/relu', apply: () => switches(true, false, false, false) },
-    { name: '+transpose', apply: () => switches(true, true, false, false) },
+    { name: '+transpose/columns', apply: () => switches(true, true, false, false) },
     { name: '+pool', apply: () => switches(true, true, true, false) },
     { name: '+input conv (all)', apply: () => switches(true, true, true, true) },
   ], rounds));
