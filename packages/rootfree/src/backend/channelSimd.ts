@@ -443,9 +443,15 @@ export function free(backend: any, ...ptrs: number[]): void {
   for (const p of ptrs) backend.wasm._free(p);
 }
 
+/**
+ * The heap's current buffer: the memory's own, not HEAPU8's, which a pthread's malloc can grow past
+ * without the main thread's views being replaced (threaded build).
+ */
+export function heapBuffer(backend: any): ArrayBufferLike {
+  return heapMemory(backend)?.buffer ?? backend.wasm.HEAPU8.buffer;
+}
+
 /** A float64 view of `n` values at a (8-aligned) heap offset; take it after every allocation. */
 export function f64At(backend: any, ptr: number, n: number): Float64Array {
-  const memory = heapMemory(backend);
-  const buffer = memory?.buffer ?? backend.wasm.HEAPU8.buffer;
-  return new Float64Array(buffer, ptr, n);
+  return new Float64Array(heapBuffer(backend), ptr, n);
 }

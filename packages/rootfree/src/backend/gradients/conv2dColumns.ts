@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Backend, type Conv2DGeometry, type TensorInfo, release, reshape, run, transpose, view } from './util.js';
-import { columnsSimdEnabled, free, heapOffset, wasmLoops } from '../channelSimd.js';
+import { columnsSimdEnabled, free, heapBuffer, heapOffset, wasmLoops } from '../channelSimd.js';
 
 /*
  * Conv2D gradients through the column matrix C[(b,oh,ow), (kh,kw,ci)] (im2col), built or reduced
@@ -29,7 +29,7 @@ function heapTable(backend: Backend, runs: Runs): number {
     for (let i = 0; i < runs.count; i++) runs.table.set([runs.c[i], runs.x[i], runs.len[i]], 3 * i);
   }
   const ptr = (backend as any).wasm._malloc(Math.max(4, runs.table.byteLength)) as number;
-  new Int32Array((backend as any).wasm.HEAPU8.buffer, ptr, runs.table.length).set(runs.table);
+  new Int32Array(heapBuffer(backend), ptr, runs.table.length).set(runs.table);
   return ptr;
 }
 
