@@ -44,12 +44,7 @@ export function machine(): Machine {
   };
 }
 
-export function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+export { median } from './stats.js';
 
 /** A thing to time: `run` performs one step; `sync` waits for it to finish (tfjs is lazy on some backends). */
 export interface Variant {

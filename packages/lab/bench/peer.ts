@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PeerConfig, PeerModel } from './peerChild.js';
 import { runJsonChild } from './jsonChild.js';
+import { medianOrNull } from './stats.js';
 
 export const PYTHON = '/usr/bin/python3';
 export const INSTALL_HINT = 'apt-get install -y python3-torch libopenblas0-pthread';
@@ -55,13 +56,6 @@ async function runChild(cmd: string, args: string[], timeoutMs: number): Promise
   return 'json' in r ? r.json : { error: r.error };
 }
 
-const median = (xs: number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 export async function benchPeer(opts: PeerOptions = {}): Promise<PeerResult> {
   const torch = torchVersion();
   if (torch === null) {
@@ -97,8 +91,8 @@ export async function benchPeer(opts: PeerOptions = {}): Promise<PeerResult> {
   for (const model of o.models) {
     for (const threads of o.threads) {
       const of = (side: string) => samples.filter((s) => s.side === side && s.model === model && s.threads === threads && !s.error);
-      const ms = (side: string) => median(of(side).flatMap((s) => s.msPerStep ?? []));
-      const gf = (side: string) => median(of(side).map((s) => s.gemmGflops ?? NaN).filter(Number.isFinite));
+      const ms = (side: string) => medianOrNull(of(side).flatMap((s) => s.msPerStep ?? []));
+      const gf = (side: string) => medianOrNull(of(side).map((s) => s.gemmGflops ?? NaN).filter(Number.isFinite));
       const [r, p] = [ms('rootfree'), ms('pytorch')];
       rows.push({ model, threads, rootfreeMs: r, pytorchMs: p, ratio: r !== null && p !== null ? r / p : null, rootfreeGemmGflops: gf('rootfree'), pytorchGemmGflops: gf('pytorch') });
     }

@@ -3,6 +3,7 @@ import { useBackend } from 'rootfree';
 import { roundWithKernel } from 'rootfree/internal';
 import { roundArray, roundComposite } from 'rootfree/internal';
 import type { Precision } from 'rootfree/internal';
+import { median } from './stats.js';
 
 /**
  * ns/element of bf16/fp16 rounding: `roundArray` (plain Float32Array), the `RootfreeRound`
@@ -29,10 +30,6 @@ function data(n: number): Float32Array {
   return out;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Median ns/element over `reps` timed runs after one warm-up. */
 function time(n: number, reps: number, fn: () => void): number {

@@ -5,6 +5,7 @@
  * alternate the configurations so machine-load drift hits all of them alike.
  */
 import { runJsonChild } from './jsonChild.js';
+import { medianOrNull } from './stats.js';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildConfig, KernelSet } from './trainingChild.js';
@@ -75,12 +76,6 @@ export const isConvNet = (w: Workload) => w === 'cnn' || w === 'resnet';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 async function runChild(cfg: ChildConfig, timeoutMs: number): Promise<Omit<TrainingSample, 'pass'>> {
   const r = await runJsonChild(process.execPath, ['--import', 'tsx', path.join(here, 'trainingChild.ts'), JSON.stringify(cfg)], repoRoot, timeoutMs);
@@ -131,7 +126,7 @@ export async function benchTraining(opts: BenchTrainingOptions = {}): Promise<Tr
     const mine = samples.filter((s) => s.workload === c.workload && s.kernels === c.kernels && s.threads === c.threads);
     const steps = mine.flatMap((s) => s.msPerStep ?? []);
     const error = mine.find((s) => s.error)?.error;
-    return { workload: c.workload, kernels: c.kernels, threads: c.threads, medianMsPerStep: median(steps), steps: steps.length, ...(error ? { error } : {}) };
+    return { workload: c.workload, kernels: c.kernels, threads: c.threads, medianMsPerStep: medianOrNull(steps), steps: steps.length, ...(error ? { error } : {}) };
   });
   return {
     name: 'training',
