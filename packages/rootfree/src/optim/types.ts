@@ -76,6 +76,11 @@ export interface Method<O> {
    */
   applyInPlace?(params: tf.Variable[], grads: tf.Tensor[], state: Record<string, tf.Variable>, options: O, ctx: StepContext, info: ParamInfo[]): boolean;
   /**
+   * `applyInPlace` also runs on webgl/webgpu (fused GPU programs, selecting with
+   * `ctx.deviceFinite`) and never declines there while rootfree's GPU programs are active.
+   */
+  gpuInPlace?: boolean;
+  /**
    * Optional memory estimate of one unit in bytes: `state` (its state slots) and `working` (the
    * peak of temporaries during one step). The driver sums it over units when it binds the
    * variables and refuses a model that cannot fit before allocating anything.

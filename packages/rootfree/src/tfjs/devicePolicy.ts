@@ -23,19 +23,38 @@ export function deviceChecked(): boolean {
  * null when no gradient has elements. No host read.
  */
 export function deviceFlag(list: GradList): tf.Tensor | null {
+  return chainedFlag(list.map((g) => g.tensor), 0);
+}
+
+/**
+ * `[all finite ? 1 : 0, offset + 1 + index of the first tensor holding NaN/Inf, or 0]` over
+ * `tensors` (null and empty ones skipped), one chained check program each; null when none has
+ * elements. No host read.
+ */
+export function chainedFlag(tensors: Array<tf.Tensor | null>, offset: number): tf.Tensor | null {
   const present: number[] = [];
-  list.forEach((g, i) => {
-    if (g.tensor !== null && g.tensor.size > 0) present.push(i);
+  tensors.forEach((t, i) => {
+    if (t !== null && t.size > 0) present.push(i);
   });
   let prev: tf.Tensor | null = null;
   present.forEach((i, k) => {
-    const inputs = prev === null ? { x: list[i].tensor! } : { x: list[i].tensor!, prev };
-    const attrs = { index: i, last: k === present.length - 1 };
+    const inputs = prev === null ? { x: tensors[i]! } : { x: tensors[i]!, prev };
+    const attrs = { index: offset + i, last: k === present.length - 1 };
     const next = tf.engine().runKernel(FINITE_KERNEL, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     prev?.dispose();
     prev = next;
   });
   return prev;
+}
+
+/** Both flags' verdict in one: finite when both are; the first flag's culprit, else the second's. */
+export function combineFlags(a: tf.Tensor | null, b: tf.Tensor | null): tf.Tensor | null {
+  if (a === null || b === null) return a ?? b;
+  return tf.tidy(() => {
+    const ok = tf.minimum(tf.slice(a, [0], [1]), tf.slice(b, [0], [1]));
+    const ca = tf.slice(a, [1], [1]);
+    return tf.concat([ok, tf.where(tf.greater(ca, 0), ca, tf.slice(b, [1], [1]))]);
+  });
 }
 
 /** `where(flag, next, old)` for the composite path; `okBool` is the flag's first entry as a bool scalar. */
@@ -55,16 +74,17 @@ export class StepStatus {
   private failure: NonFiniteError | null = null;
 
   /** Takes ownership of `flag` (kept out of the step's tidy) and reads it asynchronously. */
-  recordDevice(flag: tf.Tensor, step: number, names: string[], who: string, throwLater: boolean): void {
+  recordDevice(flag: tf.Tensor, step: number, culprits: string[], who: string, throwLater: boolean, rejected: () => void): void {
     const read = flag
       .data()
       .then((v) => {
         if (v[0] === 1) return true;
-        const name = v[1] > 0 ? names[v[1] - 1] : undefined;
+        rejected();
+        const culprit = v[1] > 0 ? culprits[v[1] - 1] : undefined;
         if (throwLater && this.failure === null) {
           this.failure = new NonFiniteError(
-            `${who}: gradient ${name === undefined ? '' : `of '${name}' `}contains NaN or Inf (step ${step}, detected on the device after the step); ` +
-              `that step changed no parameter or state. Use nonFinite: 'skip' to skip such steps.`,
+            `${who}: ${culprit ?? 'a gradient or new value'} contains NaN or Inf (step ${step}, detected on the device after the step); ` +
+              `that step changed no parameter or state and is not counted. Use nonFinite: 'skip' to skip such steps.`,
           );
         }
         return false;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { storageAccess } from '../backend/fusedKernels.js';
 import { gpuFusedActive } from '../backend/gpu/register.js';
-import { flagAsBool } from './devicePolicy.js';
+import { chainedFlag, combineFlags, flagAsBool } from './devicePolicy.js';
 import { NonFiniteError } from '../errors.js';
 import type { Method } from '../optim/types.js';
 import { firstNonFiniteTensor, maxAbs } from './finiteCheck.js';
@@ -30,6 +30,11 @@ export interface StepRun<O> {
    * read back and no snapshot is taken (it would read the device); `guard` is not applied.
    */
   deviceFinite?: tf.Tensor | null;
+  /**
+   * Set by `runStep` on webgl/webgpu: the step's final flag (gradients and the composite units'
+   * new values; indices past the gradients' name `valueNames`), which decided every update.
+   */
+  deviceOut?: { flag: tf.Tensor | null; valueNames: string[] };
 }
 
 /** A unit computed by `apply`: its new values, held until the whole step is known to be finite. */
@@ -57,6 +62,10 @@ export function runStep<O>(r: StepRun<O>): Error | null {
   const onDevice = r.deviceFinite != null;
   const canFuse = r.fused && method.applyInPlace !== undefined && (storageAccess() !== null || gpuFusedActive());
   const guard = r.guard && !onDevice;
+  // webgl/webgpu: fused units run after the composite ones, with a flag that also covers the
+  // composite units' new values, so a NaN/Inf anywhere in those rejects the whole step.
+  const deferred: Array<Unit<O>> = [];
+  let flag = r.deviceFinite ?? null;
   snapshot.begin();
   let thrown: unknown = null;
   try {
@@ -74,7 +83,11 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       }
       const { p, g } = unit;
       const state = unit.state!;
-      if (canFuse) {
+      if (canFuse && onDevice && method.gpuInPlace) {
+        deferred.push(unit);
+        continue;
+      }
+      if (canFuse && !onDevice) {
         if (guard) {
           p.forEach((v) => snapshot.save(v));
           Object.values(state).forEach((v) => snapshot.save(v));
@@ -96,6 +109,14 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       });
       staged.push({ unit, params: p.slice(), grads: g.slice(), slots, kept });
     }
+    if (onDevice) {
+      flag = withValueCheck(r, staged, flag!);
+      for (const unit of deferred) {
+        unit.ctx.deviceFinite = flag ?? undefined;
+        if (!method.applyInPlace!(unit.p, unit.g, unit.state!, unit.options, unit.ctx, unit.info)) throw new Error(`internal: method '${method.id}' declined its fused GPU update after the step's check`);
+        fusedUnits.push(unit);
+      }
+    }
   } catch (e) {
     thrown = e;
   } finally {
@@ -112,7 +133,7 @@ export function runStep<O>(r: StepRun<O>): Error | null {
     created.forEach((u) => dropState(u));
     return failure;
   }
-  const ok = onDevice && staged.length > 0 ? flagAsBool(r.deviceFinite!) : null;
+  const ok = onDevice && staged.length > 0 && flag !== null ? flagAsBool(flag) : null;
   const pick = (next: tf.Tensor, old: tf.Variable): tf.Tensor => (ok === null ? next : tf.where(ok, next, old));
   for (const s of staged) {
     const np = s.params.length;
@@ -123,6 +144,25 @@ export function runStep<O>(r: StepRun<O>): Error | null {
   for (const u of fusedUnits) u.count++;
   for (const s of staged) s.unit.count++;
   return null;
+}
+
+/**
+ * The step's flag extended over every new value of the composite units (on the device, chained
+ * after the gradients: culprit indices past the gradients are `deviceOut.valueNames`).
+ */
+function withValueCheck<O>(r: StepRun<O>, staged: Array<Staged<O>>, gradFlag: tf.Tensor): tf.Tensor | null {
+  const values: tf.Tensor[] = [];
+  const names: string[] = [];
+  for (const s of staged) {
+    const params = s.unit.info.map((i) => `'${i.name}'`).join(' + ');
+    s.kept.forEach((t, k) => {
+      values.push(t);
+      names.push(k < s.params.length ? `the new value of '${s.unit.info[k].name}'` : `the new state slot '${s.slots[k - s.params.length]}' of ${params}`);
+    });
+  }
+  const flag = combineFlags(gradFlag, chainedFlag(values, r.grads.length));
+  r.deviceOut = { flag, valueNames: names };
+  return flag;
 }
 
 /** Fills the unit's scratch arrays; false when a gradient of the unit is missing (unit skipped). */
