@@ -8,7 +8,7 @@ import { NonFiniteError } from '../errors.js';
 import { resolveDriver, resolveGroups, splitOptions, type Group, type ResolvedDriver } from './driverOptions.js';
 import { checkGradient, checkPartition, clipByGlobalNorm, normalizeGradients, type GradList, type NamedTensor } from './gradients.js';
 import { firstNonFiniteGradient } from './finiteCheck.js';
-import { deviceChecked, deviceFlag, StepStatus } from './devicePolicy.js';
+import { deviceChecked, StepStatus } from './devicePolicy.js';
 import { configOf } from './serialization.js';
 import { cloneSaved, disposeSaved, exportState, loadInto, parseSaved, savedList, StateError, type SavedState } from './stateIO.js';
 import { dropState, type Unit } from './unit.js';
@@ -109,14 +109,12 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     const clip = this.driver.clipGradNorm;
     let failure = null as Error | null;
     let flag = null as tf.Tensor | null;
-    const out = { flag: null as tf.Tensor | null, valueNames: [] as string[] };
+    const deviceCheck = onDevice ? { names: list.map((g) => g.name), out: { flag: null as tf.Tensor | null, culprits: [] as string[] } } : undefined;
     const counts = units.map((u) => u.count);
     tf.tidy(() => {
       const grads = clip === undefined ? list.map((g) => g.tensor) : clipByGlobalNorm(list.map((g) => g.tensor), clip);
-      const ok = onDevice ? deviceFlag(list) : null;
       const run = {
-        deviceFinite: ok,
-        deviceOut: out,
+        deviceCheck,
         method: this.method, units, grads, vars, step, batchSize, owner,
         fused: this.driver.fused,
         guard: this.driver.nonFinite !== 'none',
@@ -124,10 +122,8 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
         statePrefix: `rootfree${this.uid}`,
       };
       failure = runStep(run);
-      // The flag that decided the step: the gradients' one extended over the new values.
-      const decided = run.deviceOut.flag ?? ok;
-      out.valueNames = run.deviceOut.valueNames;
-      if (decided !== null) flag = tf.keep(decided);
+      // The flag that decided the step: gradients and new values (step.ts).
+      if (deviceCheck?.out.flag) flag = tf.keep(deviceCheck.out.flag);
     });
     if (failure !== null) {
       (flag as tf.Tensor | null)?.dispose();
@@ -137,7 +133,7 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     }
     if (flag === null) this.status.recordHost(true);
     else {
-      const culprits = [...list.map((g) => `the gradient of '${g.name}'`), ...out.valueNames];
+      const culprits = deviceCheck!.out.culprits;
       const advanced = units.filter((u, i) => u.count !== counts[i]);
       const epoch = this.epoch;
       this.status.recordDevice(flag, step, culprits, owner, this.driver.nonFinite === 'throw', () => this.uncount(advanced, epoch));

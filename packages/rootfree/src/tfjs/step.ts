@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { storageAccess } from '../backend/fusedKernels.js';
 import { gpuFusedActive } from '../backend/gpu/register.js';
-import { chainedFlag, combineFlags, flagAsBool } from './devicePolicy.js';
+import { stepFlag, flagAsBool, type DeviceCheck } from './devicePolicy.js';
+import type { GpuPlan } from '../optim/fused/gpuPlan.js';
 import { NonFiniteError } from '../errors.js';
 import type { Method } from '../optim/types.js';
 import { firstNonFiniteTensor, maxAbs } from './finiteCheck.js';
@@ -25,16 +26,12 @@ export interface StepRun<O> {
   /** Prefix of state variable names. */
   statePrefix: string;
   /**
-   * webgl/webgpu: the step's device flag (devicePolicy.ts). Updates then keep the old values where
-   * it says "not finite" (fused GPU programs inside, composite units with `where`), nothing is
-   * read back and no snapshot is taken (it would read the device); `guard` is not applied.
+   * webgl/webgpu with a non-finite policy (devicePolicy.ts): nothing is read back and no snapshot
+   * is taken. Every gradient and every new value is checked on the device into one flag, and
+   * every write selects with it (fused GPU programs inside, composite units with `where`);
+   * `guard` is not applied. `out` receives that flag and the culprit names of its codes.
    */
-  deviceFinite?: tf.Tensor | null;
-  /**
-   * Set by `runStep` on webgl/webgpu: the step's final flag (gradients and the composite units'
-   * new values; indices past the gradients' name `valueNames`), which decided every update.
-   */
-  deviceOut?: { flag: tf.Tensor | null; valueNames: string[] };
+  deviceCheck?: { names: string[]; out: DeviceCheck };
 }
 
 /** A unit computed by `apply`: its new values, held until the whole step is known to be finite. */
@@ -59,13 +56,11 @@ export function runStep<O>(r: StepRun<O>): Error | null {
   const staged: Array<Staged<O>> = [];
   const fusedUnits: Array<Unit<O>> = [];
   const created: Array<Unit<O>> = [];
-  const onDevice = r.deviceFinite != null;
+  const onDevice = r.deviceCheck !== undefined;
   const canFuse = r.fused && method.applyInPlace !== undefined && (storageAccess() !== null || gpuFusedActive());
   const guard = r.guard && !onDevice;
-  // webgl/webgpu: fused units run after the composite ones, with a flag that also covers the
-  // composite units' new values, so a NaN/Inf anywhere in those rejects the whole step.
-  const deferred: Array<Unit<O>> = [];
-  let flag = r.deviceFinite ?? null;
+  // webgl/webgpu: fused units only plan their checks and writes (optim/fused/gpuPlan.ts).
+  const plan: GpuPlan = { checks: [], commits: [] };
   snapshot.begin();
   let thrown: unknown = null;
   try {
@@ -76,7 +71,7 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       ctx.unitStep = unit.count;
       ctx.lr = unit.lrNow;
       ctx.batchSize = r.batchSize;
-      ctx.deviceFinite = r.deviceFinite ?? undefined;
+      ctx.gpuPlan = undefined;
       if (unit.state === null) {
         createState(unit, method, ctx, r.statePrefix);
         created.push(unit);
@@ -84,7 +79,13 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       const { p, g } = unit;
       const state = unit.state!;
       if (canFuse && onDevice && method.gpuInPlace) {
-        deferred.push(unit);
+        ctx.gpuPlan = plan;
+        try {
+          if (!method.applyInPlace!(p, g, state, unit.options, ctx, unit.info)) throw new Error(`internal: method '${method.id}' declined its fused GPU update`);
+        } finally {
+          ctx.gpuPlan = undefined;
+        }
+        fusedUnits.push(unit);
         continue;
       }
       if (canFuse && !onDevice) {
@@ -110,12 +111,13 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       staged.push({ unit, params: p.slice(), grads: g.slice(), slots, kept });
     }
     if (onDevice) {
-      flag = withValueCheck(r, staged, flag!);
-      for (const unit of deferred) {
-        unit.ctx.deviceFinite = flag ?? undefined;
-        if (!method.applyInPlace!(unit.p, unit.g, unit.state!, unit.options, unit.ctx, unit.info)) throw new Error(`internal: method '${method.id}' declined its fused GPU update after the step's check`);
-        fusedUnits.push(unit);
+      for (const s of staged) {
+        const names = s.unit.info.map((i) => `'${i.name}'`).join(' + ');
+        s.kept.forEach((t, k) =>
+          plan.checks.push({ kind: 'tensor', tensor: t, what: k < s.params.length ? `the new value of '${s.unit.info[k].name}'` : `the new state slot '${s.slots[k - s.params.length]}' of ${names}` }),
+        );
       }
+      r.deviceCheck!.out = stepFlag(r.grads, r.deviceCheck!.names, plan.checks);
     }
   } catch (e) {
     thrown = e;
@@ -133,7 +135,9 @@ export function runStep<O>(r: StepRun<O>): Error | null {
     created.forEach((u) => dropState(u));
     return failure;
   }
-  const ok = onDevice && staged.length > 0 && flag !== null ? flagAsBool(flag) : null;
+  const flag = onDevice ? r.deviceCheck!.out.flag : null;
+  plan.commits.forEach((commit) => commit(flag));
+  const ok = staged.length > 0 && flag !== null ? flagAsBool(flag) : null;
   const pick = (next: tf.Tensor, old: tf.Variable): tf.Tensor => (ok === null ? next : tf.where(ok, next, old));
   for (const s of staged) {
     const np = s.params.length;
@@ -144,25 +148,6 @@ export function runStep<O>(r: StepRun<O>): Error | null {
   for (const u of fusedUnits) u.count++;
   for (const s of staged) s.unit.count++;
   return null;
-}
-
-/**
- * The step's flag extended over every new value of the composite units (on the device, chained
- * after the gradients: culprit indices past the gradients are `deviceOut.valueNames`).
- */
-function withValueCheck<O>(r: StepRun<O>, staged: Array<Staged<O>>, gradFlag: tf.Tensor): tf.Tensor | null {
-  const values: tf.Tensor[] = [];
-  const names: string[] = [];
-  for (const s of staged) {
-    const params = s.unit.info.map((i) => `'${i.name}'`).join(' + ');
-    s.kept.forEach((t, k) => {
-      values.push(t);
-      names.push(k < s.params.length ? `the new value of '${s.unit.info[k].name}'` : `the new state slot '${s.slots[k - s.params.length]}' of ${params}`);
-    });
-  }
-  const flag = combineFlags(gradFlag, chainedFlag(values, r.grads.length));
-  r.deviceOut = { flag, valueNames: names };
-  return flag;
 }
 
 /** Fills the unit's scratch arrays; false when a gradient of the unit is missing (unit skipped). */
