@@ -134,3 +134,23 @@ describe('device-side Newton inverse root (webgl/webgpu path, run here on cpu)',
     a.dispose();
   });
 });
+
+describe('device root options', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  it("rootMethod 'newton' with relativeEpsilon: the host iteration with ε·‖A‖_F, and onInverseRoot reports a device root", () => {
+    const n = 8;
+    const a32 = Float32Array.from(gram(n, 6, 5));
+    const a = tf.tensor2d(a32, [n, n]);
+    const norm = Math.sqrt(Array.from(a32).reduce((s, v) => s + v * v, 0));
+    const seen: unknown[] = [];
+    const o = resolveShampooOptions({ rootMethod: 'newton', relativeEpsilon: true, epsilon: 1e-3, onInverseRoot: (i: unknown) => seen.push(i) });
+    const host = newtonInverseRootTf(a, 4, 1e-3 * norm, 'float32', { maxIterations: 100, tolerance: 1e-6 });
+    const x = deviceInverseRoot(a, 1, 4, o, "Shampoo 'w' factor 0");
+    expect(relMax(x.dataSync(), host.x.dataSync())).toBeLessThan(1e-5);
+    expect(seen).toEqual([{ where: "Shampoo 'w' factor 0", method: 'newton', precision: 'float32', dim: n, epsilon: 1e-3, device: true }]);
+    [x, host.x, a].forEach((t) => t.dispose());
+  });
+});
