@@ -128,9 +128,19 @@ describe('device-side Newton inverse root (webgl/webgpu path, run here on cpu)',
     a.dispose();
   });
 
-  it("rejects exponentMultiplier ≠ 1 naming gpuRoot: 'host'", () => {
+  it.each([0.75, 0.5, 2])('exponentMultiplier η = %s: (A^(−1/(p·m)))^k with η = k/m, within 1e-5 of the eigen root A^(−η/p)', (eta) => {
+    const n = 6;
+    const a32 = Float32Array.from(gram(n, 40, 9));
+    const want = matrixInverseRoot(Float64Array.from(a32), n, { root: 4, epsilon: 1e-12, exponentMultiplier: eta });
+    const a = tf.tensor2d(a32, [n, n]);
+    const x = deviceInverseRoot(a, 1, 4, resolveShampooOptions({ exponentMultiplier: eta }), 'test');
+    expect(relMax(x.dataSync(), want)).toBeLessThan(1e-5);
+    [x, a].forEach((t) => t.dispose());
+  });
+
+  it("rejects an exponentMultiplier that is no small fraction naming gpuRoot: 'host'", () => {
     const a = tf.tensor2d(Float32Array.from(gram(4, 20, 1)), [4, 4]);
-    expect(() => deviceInverseRoot(a, 1, 4, resolveShampooOptions({ exponentMultiplier: 0.5 }), "Shampoo 'w'")).toThrow(/Shampoo 'w'.*exponentMultiplier 0.5.*gpuRoot: 'host'/);
+    expect(() => deviceInverseRoot(a, 1, 4, resolveShampooOptions({ exponentMultiplier: Math.PI / 4 }), "Shampoo 'w'")).toThrow(/Shampoo 'w'.*exponentMultiplier 0.785.*gpuRoot: 'host'/);
     a.dispose();
   });
 });

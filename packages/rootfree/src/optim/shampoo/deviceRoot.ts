@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matPowRounded } from '../../linalg/newton.js';
 import { newtonInverseRootDevice } from '../../linalg/newtonDevice.js';
 import { maybeRound, type Precision } from '../../precision/index.js';
 import type { ShampooOptions, ShampooPrecision } from './options.js';
@@ -26,17 +27,31 @@ export function deviceInverseRoot(factor: tf.Tensor2D, c2: number, root: number,
     const norm = tf.norm(a);
     const epsilon: number | tf.Scalar = o.relativeEpsilon ? (tf.where(tf.greater(norm, 0), tf.mul(norm, o.epsilon), tf.scalar(o.epsilon)) as tf.Scalar) : o.epsilon;
     if (d === 1) return maybeRound(tf.pow(tf.add(a, epsilon), -o.exponentMultiplier / root), prec) as tf.Tensor2D;
-    if (o.exponentMultiplier !== 1 || !Number.isInteger(root)) {
-      throw new Error(
-        `${where}: the device inverse root on ${tf.getBackend()} (gpuRoot: 'newton') computes A^(−1/p) for an integer p only, ` +
-          `got exponentMultiplier ${o.exponentMultiplier} and root ${root}; set gpuRoot: 'host' (reads each factor back) or use exponentMultiplier 1 and an integer exponentOverride`,
-      );
-    }
     const newton = { maxIterations: o.newtonMaxIterations, tolerance: o.newtonTolerance };
     if (o.rootMethod === 'newton') return newtonInverseRootDevice(a, root, epsilon, prec, newton);
+    // A^(−η/p) with η = k/m: (A^(−1/(p·m)))^k.
+    const eta = rational(o.exponentMultiplier);
+    if (eta === null || !Number.isInteger(root)) {
+      throw new Error(
+        `${where}: the device inverse root on ${tf.getBackend()} (gpuRoot: 'newton') computes A^(−k/(m·p)) for an integer root p and exponentMultiplier k/m (m <= ${MAX_DENOMINATOR}) only, ` +
+          `got exponentMultiplier ${o.exponentMultiplier} and root ${root}; set gpuRoot: 'host' (reads each factor back)`,
+      );
+    }
     const shifted = tf.add(a, tf.mul(tf.eye(d), tf.mul(norm, d * 2 ** -24))) as tf.Tensor2D;
-    return maybeRound(newtonInverseRootDevice(shifted, root, epsilon, 'float32', newton), prec) as tf.Tensor2D;
+    const x = newtonInverseRootDevice(shifted, root * eta.m, epsilon, 'float32', newton);
+    return maybeRound(eta.k === 1 ? x : matPowRounded(x, eta.k, (t) => t), prec) as tf.Tensor2D;
   });
   o.onInverseRoot?.({ where, method: d === 1 ? o.rootMethod : 'newton', precision: o.preconditionerPrecision, dim: d, epsilon: o.epsilon, device: true });
   return x;
+}
+
+const MAX_DENOMINATOR = 64;
+
+/** η as k/m with the smallest m <= MAX_DENOMINATOR, or null. */
+function rational(eta: number): { k: number; m: number } | null {
+  for (let m = 1; m <= MAX_DENOMINATOR; m++) {
+    const k = Math.round(eta * m);
+    if (k >= 1 && Math.abs(eta * m - k) <= 1e-9 * m) return { k, m };
+  }
+  return null;
 }
