@@ -1,12 +1,29 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Synchronous device reads (`readSync`: what dataSync/arraySync end in) made by `fn`. */
+/** Where the latest counted read came from (for failure messages). */
+export let lastReadStack = '';
+/** Reads of the latest `countReads` whose values were already in JS (not counted, reported). */
+export let hostReads = 0;
+
+/**
+ * Synchronous device reads (`readSync`: what dataSync/arraySync end in) made by `fn`. A read of a
+ * tensor whose values are still in JS memory (webgl/webgpu keep a small tensor there until a
+ * program uses it, and run small ops on the CPU then: `WEBGL_CPU_FORWARD`/`WEBGPU_CPU_FORWARD`)
+ * does not touch the device and is counted in `hostReads` instead.
+ */
 export function countReads(fn: () => void): number {
   const be = tf.backend() as any;
   const orig = be.readSync;
+  const store = be.texData ?? be.tensorMap;
   let n = 0;
+  hostReads = 0;
   be.readSync = function (this: unknown, ...args: unknown[]) {
+    if (store?.get(args[0])?.values != null) {
+      hostReads++;
+      return orig.apply(this, args);
+    }
     n++;
+    lastReadStack = (new Error().stack ?? '').split('\n').slice(2, 14).join(' <- ');
     return orig.apply(this, args);
   };
   try {

@@ -99,10 +99,11 @@ async function buildSuite(out) {
 
 async function main() {
   const vectors = vectorsDir();
-  const files = process.env.ROOTFREE_BROWSER_VECTORS === '0' ? [] : [
-    ...readdirSync(vectors).filter((f) => f.endsWith('.json')).map((f) => `vectors/${f}`),
-    ...readdirSync(join(vectors, 'v2')).filter((f) => f.endsWith('.json')).map((f) => `vectors/v2/${f}`),
-  ];
+  // Top level, v2/ (diagonal methods, IF-Shampoo, Distributed Shampoo) and v3/ (SINGD, Muon).
+  const sets = (process.env.ROOTFREE_BROWSER_VECTOR_SETS ?? '.,v2,v3').split(',').filter(Boolean);
+  const files = process.env.ROOTFREE_BROWSER_VECTORS === '0' ? [] : sets.flatMap((set) =>
+    readdirSync(join(vectors, set)).filter((f) => f.endsWith('.json')).map((f) => (set === '.' ? `vectors/${f}` : `vectors/${set}/${f}`)),
+  );
   const out = mkdtempSync(join(tmpdir(), 'rootfree-browser-'));
   const demoOut = join(out, 'demo');
   let server = null;
@@ -119,7 +120,8 @@ async function main() {
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warn') console.log(`[page ${m.type()}] ${m.text()}`);
     });
-    await withTimeout(page.goto(server.url, { waitUntil: 'load' }), 60_000, 'loading the test page');
+    const only = process.env.ROOTFREE_BROWSER_OPTIMIZERS;
+    await withTimeout(page.goto(only ? `${server.url}?optimizers=${encodeURIComponent(only)}` : server.url, { waitUntil: 'load' }), 60_000, 'loading the test page');
     await withTimeout(page.waitForFunction(() => typeof window.rootfreeSuite === 'function', { timeout: 60_000 }), 70_000, 'the test bundle');
     const backends = (process.env.ROOTFREE_BROWSER_BACKENDS ?? 'cpu,wasm,webgl,webgpu').split(',').filter(Boolean);
     // cpu first: the others are compared with it where the lab's mapping has gaps.

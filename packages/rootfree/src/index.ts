@@ -12,7 +12,7 @@ export { useBackend, type BackendName, type BackendOptions } from './backend/set
 export { roundTensor, roundArray, matMulP, parsePrecision, PRECISIONS, toBf16Bits, fromBf16Bits, toFp16Bits, fromFp16Bits, type Precision } from './precision/index.js';
 export { SGD, AdamW, RMSprop, RFRMSprop, RFAdamW, type UserOptions } from './tfjs/optimizers.js';
 export { Shampoo } from './tfjs/shampoo.js';
-export type { ShampooOptions, GraftingType, ShampooPrecision, LargeDimMethod, InverseRootInfo } from './optim/shampoo.js';
+export type { ShampooOptions, GraftingType, ShampooPrecision, LargeDimMethod, InverseRootInfo, GpuRoot } from './optim/shampoo.js';
 export { eigh, EighError, matrixInverseRoot, newtonInverseRoot64, newtonInverseRootTf, mergeSmallDims, modeProduct, type EighResult, type InverseRootOptions, type RootMethod } from './linalg/index.js';
 export { IFShampoo, SIRFShampoo, type IFShampooConfig } from './tfjs/ifShampoo.js';
 export { perParameter, denseWeightBias, flattenEmbedding, paperUpdateSteps, type IFShampooOptions, type CombineRule, type PerRank, type UpdateSchedule } from './optim/ifShampoo/index.js';

@@ -113,7 +113,7 @@ function maxDiffIdentity(m: tf.Tensor2D, eye: tf.Tensor2D): number {
 }
 
 /** Binary powering (torch.linalg.matrix_power order), rounding after every product. */
-function matPowRounded(a: tf.Tensor2D, p: number, r: <T extends tf.Tensor>(t: T) => T): tf.Tensor2D {
+export function matPowRounded(a: tf.Tensor2D, p: number, r: <T extends tf.Tensor>(t: T) => T): tf.Tensor2D {
   let result: tf.Tensor2D | null = null;
   let base = a;
   let e = p;

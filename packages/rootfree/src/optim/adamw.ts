@@ -27,6 +27,7 @@ export const adamwMethod: Method<AdamWOptions> = {
     return s;
   },
   applyInPlace: adamwInPlace,
+  gpuInPlace: true,
   endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     const t = ctx.unitStep + 1;

@@ -32,6 +32,7 @@ export const rfAdamWMethod: Method<RFAdamWOptions> = {
     return { m: tf.zeros(p.shape), v: maybeRound(tf.fill(p.shape, v0), o.stateDtype) };
   },
   applyInPlace: rfAdamWInPlace,
+  gpuInPlace: true,
   endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     const r = <T extends tf.Tensor>(x: T): T => maybeRound(x, o.stateDtype);

@@ -37,6 +37,7 @@ export const rfRmspropMethod: Method<RFRMSpropOptions> = {
     return s;
   },
   applyInPlace: rfRmspropInPlace,
+  gpuInPlace: true,
   endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     // Each `r(...)` is one reference op whose result is stored in `stateDtype` (SPEC §6.3).

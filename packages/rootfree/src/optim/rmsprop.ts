@@ -28,6 +28,7 @@ export const rmspropMethod: Method<RMSpropOptions> = {
     return s;
   },
   applyInPlace: rmspropInPlace,
+  gpuInPlace: true,
   endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     const d = o.weightDecay !== 0 ? tf.add(g, tf.mul(p, o.weightDecay)) : g;

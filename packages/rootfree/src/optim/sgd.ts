@@ -30,6 +30,7 @@ export const sgdMethod: Method<SGDOptions> = {
     return s;
   },
   applyInPlace: sgdInPlace,
+  gpuInPlace: true,
   endStep: flushFused,
   apply([p], [g], state, o, ctx) {
     let d = o.weightDecay !== 0 ? tf.add(g, tf.mul(p, o.weightDecay)) : g;

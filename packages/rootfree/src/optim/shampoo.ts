@@ -5,7 +5,7 @@ import { resolveShampooOptions, type ShampooOptions } from './shampoo/options.js
 import { planFor, slotName } from './shampoo/plan.js';
 import type { Method, State } from './types.js';
 
-export type { ShampooOptions, GraftingType, ShampooPrecision, LargeDimMethod, InverseRootInfo } from './shampoo/options.js';
+export type { ShampooOptions, GraftingType, ShampooPrecision, LargeDimMethod, InverseRootInfo, GpuRoot } from './shampoo/options.js';
 
 /**
  * Root-based Shampoo, the paper's baseline: Meta's Distributed Shampoo as vendored by the paper,

@@ -1,3 +1,4 @@
+import type { GpuPlan } from './fused/gpuPlan.js';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -25,11 +26,10 @@ export interface StepContext {
   /** Batch size B of this step (the examples the loss was averaged over). */
   batchSize: number;
   /**
-   * On webgl/webgpu with a non-finite policy: the step's device flag `[all gradients finite ? 1 : 0,
-   * …]` (never read on the host during the step). Fused GPU updates keep the old values where it is
-   * 0; the driver selects the composite path's results with it.
+   * On webgl/webgpu with a non-finite policy: fused GPU updates add their checks and writes here
+   * instead of running (optim/fused/gpuPlan.ts); the driver runs the writes once the step's flag is known.
    */
-  deviceFinite?: tf.Tensor;
+  gpuPlan?: GpuPlan;
 }
 
 /** Static description of one parameter handed to a method. */
@@ -75,6 +75,11 @@ export interface Method<O> {
    * tensor); the driver then calls `apply`. Must compute the same values as `apply`.
    */
   applyInPlace?(params: tf.Variable[], grads: tf.Tensor[], state: Record<string, tf.Variable>, options: O, ctx: StepContext, info: ParamInfo[]): boolean;
+  /**
+   * `applyInPlace` also runs on webgl/webgpu (fused GPU programs; with `ctx.gpuPlan` it only
+   * plans them) and never declines there while rootfree's GPU programs are active.
+   */
+  gpuInPlace?: boolean;
   /**
    * Optional memory estimate of one unit in bytes: `state` (its state slots) and `working` (the
    * peak of temporaries during one step). The driver sums it over units when it binds the

@@ -8,7 +8,7 @@ import { NonFiniteError } from '../errors.js';
 import { resolveDriver, resolveGroups, splitOptions, type Group, type ResolvedDriver } from './driverOptions.js';
 import { checkGradient, checkPartition, clipByGlobalNorm, normalizeGradients, type GradList, type NamedTensor } from './gradients.js';
 import { firstNonFiniteGradient } from './finiteCheck.js';
-import { deviceChecked, deviceFlag, StepStatus } from './devicePolicy.js';
+import { deviceChecked, StepStatus } from './devicePolicy.js';
 import { configOf } from './serialization.js';
 import { cloneSaved, disposeSaved, exportState, loadInto, parseSaved, savedList, StateError, type SavedState } from './stateIO.js';
 import { dropState, type Unit } from './unit.js';
@@ -55,6 +55,8 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
   private fitBatchSize: number | undefined;
   private readonly uid = ++instanceCounter;
   private readonly status = new StepStatus();
+  /** Bumped when the state is replaced (setWeights, reset): late rejections of earlier steps then change nothing. */
+  private epoch = 0;
 
   protected constructor(method: Method<O>, options: Record<string, unknown> = {}) {
     super();
@@ -107,18 +109,21 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     const clip = this.driver.clipGradNorm;
     let failure = null as Error | null;
     let flag = null as tf.Tensor | null;
+    const deviceCheck = onDevice ? { names: list.map((g) => g.name), out: { flag: null as tf.Tensor | null, culprits: [] as string[] } } : undefined;
+    const counts = units.map((u) => u.count);
     tf.tidy(() => {
       const grads = clip === undefined ? list.map((g) => g.tensor) : clipByGlobalNorm(list.map((g) => g.tensor), clip);
-      const ok = onDevice ? deviceFlag(list) : null;
-      if (ok !== null) flag = tf.keep(ok);
-      failure = runStep({
-        deviceFinite: ok,
+      const run = {
+        deviceCheck,
         method: this.method, units, grads, vars, step, batchSize, owner,
         fused: this.driver.fused,
         guard: this.driver.nonFinite !== 'none',
         snapshot: this.snapshot,
         statePrefix: `rootfree${this.uid}`,
-      });
+      };
+      failure = runStep(run);
+      // The flag that decided the step: gradients and new values (step.ts).
+      if (deviceCheck?.out.flag) flag = tf.keep(deviceCheck.out.flag);
     });
     if (failure !== null) {
       (flag as tf.Tensor | null)?.dispose();
@@ -127,7 +132,12 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
       throw failure;
     }
     if (flag === null) this.status.recordHost(true);
-    else this.status.recordDevice(flag, step, list.map((g) => g.name), owner, this.driver.nonFinite === 'throw');
+    else {
+      const culprits = deviceCheck!.out.culprits;
+      const advanced = units.filter((u, i) => u.count !== counts[i]);
+      const epoch = this.epoch;
+      this.status.recordDevice(flag, step, culprits, owner, this.driver.nonFinite === 'throw', () => this.uncount(advanced, epoch));
+    }
     this.incrementIterations();
   }
 
@@ -178,6 +188,7 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
         disposeSaved(previous);
       }
       this.iterations_ = saved.iterations;
+      this.epoch++;
       this.loadError = null;
     } catch (e) {
       this.loadError = e as Error;
@@ -199,6 +210,7 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     this.loadError = null;
     this.snapshot.release();
     this.iterations_ = 0;
+    this.epoch++;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -266,6 +278,16 @@ export abstract class RootfreeOptimizer<O extends { lr: LrSchedule }> extends tf
     }
     this.units = units;
     this.binding = new Binding(vars);
+  }
+
+  /**
+   * Takes back the counting of a step the device rejected (learned after the step): the step
+   * counter and the advanced units' counts, unless the state was replaced since (reset/setWeights).
+   */
+  private uncount(advanced: Array<Unit<O>>, epoch: number): void {
+    if (epoch !== this.epoch) return;
+    if (this.iterations_ > 0) this.iterations_--;
+    for (const u of advanced) if (u.count > 0) u.count--;
   }
 
   private allFinite(list: GradList): boolean {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { storageAccess } from '../backend/fusedKernels.js';
 import { gpuFusedActive } from '../backend/gpu/register.js';
-import { flagAsBool } from './devicePolicy.js';
+import { stepFlag, flagAsBool, type DeviceCheck } from './devicePolicy.js';
+import type { GpuPlan } from '../optim/fused/gpuPlan.js';
 import { NonFiniteError } from '../errors.js';
 import type { Method } from '../optim/types.js';
 import { firstNonFiniteTensor, maxAbs } from './finiteCheck.js';
@@ -25,11 +26,12 @@ export interface StepRun<O> {
   /** Prefix of state variable names. */
   statePrefix: string;
   /**
-   * webgl/webgpu: the step's device flag (devicePolicy.ts). Updates then keep the old values where
-   * it says "not finite" (fused GPU programs inside, composite units with `where`), nothing is
-   * read back and no snapshot is taken (it would read the device); `guard` is not applied.
+   * webgl/webgpu with a non-finite policy (devicePolicy.ts): nothing is read back and no snapshot
+   * is taken. Every gradient and every new value is checked on the device into one flag, and
+   * every write selects with it (fused GPU programs inside, composite units with `where`);
+   * `guard` is not applied. `out` receives that flag and the culprit names of its codes.
    */
-  deviceFinite?: tf.Tensor | null;
+  deviceCheck?: { names: string[]; out: DeviceCheck };
 }
 
 /** A unit computed by `apply`: its new values, held until the whole step is known to be finite. */
@@ -54,9 +56,11 @@ export function runStep<O>(r: StepRun<O>): Error | null {
   const staged: Array<Staged<O>> = [];
   const fusedUnits: Array<Unit<O>> = [];
   const created: Array<Unit<O>> = [];
-  const onDevice = r.deviceFinite != null;
+  const onDevice = r.deviceCheck !== undefined;
   const canFuse = r.fused && method.applyInPlace !== undefined && (storageAccess() !== null || gpuFusedActive());
   const guard = r.guard && !onDevice;
+  // webgl/webgpu: fused units only plan their checks and writes (optim/fused/gpuPlan.ts).
+  const plan: GpuPlan = { checks: [], commits: [] };
   snapshot.begin();
   let thrown: unknown = null;
   try {
@@ -67,14 +71,24 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       ctx.unitStep = unit.count;
       ctx.lr = unit.lrNow;
       ctx.batchSize = r.batchSize;
-      ctx.deviceFinite = r.deviceFinite ?? undefined;
+      ctx.gpuPlan = undefined;
       if (unit.state === null) {
         createState(unit, method, ctx, r.statePrefix);
         created.push(unit);
       }
       const { p, g } = unit;
       const state = unit.state!;
-      if (canFuse) {
+      if (canFuse && onDevice && method.gpuInPlace) {
+        ctx.gpuPlan = plan;
+        try {
+          if (!method.applyInPlace!(p, g, state, unit.options, ctx, unit.info)) throw new Error(`internal: method '${method.id}' declined its fused GPU update`);
+        } finally {
+          ctx.gpuPlan = undefined;
+        }
+        fusedUnits.push(unit);
+        continue;
+      }
+      if (canFuse && !onDevice) {
         if (guard) {
           p.forEach((v) => snapshot.save(v));
           Object.values(state).forEach((v) => snapshot.save(v));
@@ -96,6 +110,15 @@ export function runStep<O>(r: StepRun<O>): Error | null {
       });
       staged.push({ unit, params: p.slice(), grads: g.slice(), slots, kept });
     }
+    if (onDevice) {
+      for (const s of staged) {
+        const names = s.unit.info.map((i) => `'${i.name}'`).join(' + ');
+        s.kept.forEach((t, k) =>
+          plan.checks.push({ kind: 'tensor', tensor: t, what: k < s.params.length ? `the new value of '${s.unit.info[k].name}'` : `the new state slot '${s.slots[k - s.params.length]}' of ${names}` }),
+        );
+      }
+      r.deviceCheck!.out = stepFlag(r.grads, r.deviceCheck!.names, plan.checks);
+    }
   } catch (e) {
     thrown = e;
   } finally {
@@ -112,7 +135,9 @@ export function runStep<O>(r: StepRun<O>): Error | null {
     created.forEach((u) => dropState(u));
     return failure;
   }
-  const ok = onDevice && staged.length > 0 ? flagAsBool(r.deviceFinite!) : null;
+  const flag = onDevice ? r.deviceCheck!.out.flag : null;
+  plan.commits.forEach((commit) => commit(flag));
+  const ok = staged.length > 0 && flag !== null ? flagAsBool(flag) : null;
   const pick = (next: tf.Tensor, old: tf.Variable): tf.Tensor => (ok === null ? next : tf.where(ok, next, old));
   for (const s of staged) {
     const np = s.params.length;

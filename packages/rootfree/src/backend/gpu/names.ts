@@ -21,8 +21,14 @@ export interface FusedAttrs {
 }
 
 export interface FiniteAttrs {
-  /** Position of this gradient in the step (reported as the first bad one). */
+  /** Position of this gradient in the step (reported as the first bad one); -1: none checked. */
   index: number;
-  /** The step's last gradient: reduce to the [2] flag `[all finite ? 1 : 0, first bad index + 1]`. */
+  /** The step's last check: reduce to the [2] flag `[all finite ? 1 : 0, first bad index + 1]`. */
   last: boolean;
+  /**
+   * Checks an update instead of a tensor: inputs `b0…b<k>` as for {@link FUSED_KERNEL}; the
+   * program is evaluated per element without writing, and an element is bad where buffer
+   * `gradBuf` (reported as `index`) or any new value (reported as `valueIndex`) is NaN/Inf.
+   */
+  update?: { program: Program; key: string; scalars: number[]; gradBuf: number; valueIndex: number };
 }

@@ -63,6 +63,43 @@ void main() {
   };
 }
 
+/**
+ * Chunk j of an update evaluated without writing (`FiniteAttrs.update`): the gradient's index + 1
+ * where its buffer is NaN/Inf, the value index + 1 where a new value is, else the previous partial.
+ */
+function updateCheckProgram(p: Program, gradBuf: number, withPrev: boolean): GpgpuProgram {
+  const names = Array.from({ length: p.buffers }, (_, k) => `b${k}`);
+  const body = bodySource(p, 'glsl', (b) => `${getter(names[b])}(i)`, (i) => `sc[${i}]`);
+  const bad = (v: string): string => `((floatBitsToUint(${v}) & 0x7f800000u) == 0x7f800000u)`;
+  const values = storedBuffers(p).map((b) => bad(`s${b}`)).join(' || ');
+  return {
+    variableNames: withPrev ? [...names, 'prev'] : names,
+    outputShape: [CHUNKS],
+    customUniforms: [
+      { name: 'len', type: 'int' },
+      { name: 'per', type: 'int' },
+      { name: 'idx', type: 'int' },
+      { name: 'vidx', type: 'int' },
+      ...(p.params > 0 ? [{ name: 'sc', arrayIndex: p.params, type: 'float' as const }] : []),
+    ],
+    userCode: `${ROUND_HELPERS.glsl}
+void main() {
+  int j = getOutputCoords();
+  float bad = ${withPrev ? 'getPrev(j)' : '0.0'};
+  if (bad == 0.0) {
+    int start = j * per;
+    int stop = min(start + per, len);
+    for (int i = start; i < stop; i++) {
+      ${body}
+      ${gradBuf >= 0 ? `if (${bad(`l${gradBuf}`)}) { bad = float(idx + 1); break; }` : ''}
+      if (${values}) { bad = float(vidx + 1); break; }
+    }
+  }
+  setOutput(bad);
+}`,
+  };
+}
+
 /** [all finite ? 1 : 0, 1 + index of the first bad gradient or 0]. */
 const REDUCE_PROGRAM: GpgpuProgram = {
   variableNames: ['partial'],
@@ -112,12 +149,20 @@ export function webglFused({ inputs, backend, attrs }: { inputs: tf.NamedTensorI
 
 export function webglFinite({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const be = backend as Backend;
-  const { index, last } = attrs as unknown as FiniteAttrs;
+  const { index, last, update } = attrs as unknown as FiniteAttrs;
   const temps: tf.TensorInfo[] = [];
-  const x = flat(be, inputs.x as tf.TensorInfo, temps);
   const prev = inputs.prev as tf.TensorInfo | undefined;
-  const len = x.shape[0];
-  const partial = be.runWebGLProgram(chunkProgram(prev !== undefined), prev ? [x, prev] : [x], 'float32', [[len], [Math.ceil(len / CHUNKS)], [index]]) as tf.TensorInfo;
+  let partial: tf.TensorInfo;
+  if (update) {
+    const xs = Array.from({ length: update.program.buffers }, (_, k) => flat(be, inputs[`b${k}`] as tf.TensorInfo, temps));
+    const len = xs[0].shape[0];
+    const uniforms = [[len], [Math.ceil(len / CHUNKS)], [index], [update.valueIndex], ...(update.program.params > 0 ? [update.scalars] : [])];
+    partial = be.runWebGLProgram(updateCheckProgram(update.program, update.gradBuf, prev !== undefined), prev ? [...xs, prev] : xs, 'float32', uniforms) as tf.TensorInfo;
+  } else {
+    const x = flat(be, inputs.x as tf.TensorInfo, temps);
+    const len = x.shape[0];
+    partial = be.runWebGLProgram(chunkProgram(prev !== undefined), prev ? [x, prev] : [x], 'float32', [[len], [Math.ceil(len / CHUNKS)], [index]]) as tf.TensorInfo;
+  }
   temps.forEach((t) => be.disposeIntermediateTensorInfo(t));
   if (!last) return partial;
   const flag = be.runWebGLProgram(REDUCE_PROGRAM, [partial], 'float32') as tf.TensorInfo;

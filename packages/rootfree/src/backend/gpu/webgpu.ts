@@ -83,6 +83,32 @@ fn main(j : i32) {
   return base([CHUNKS], withPrev ? ['x', 'prev'] : ['x'], `rootfree_finite_${withPrev}`, 'len : i32, per : i32, index : i32', code);
 }
 
+/** The webgl `updateCheckProgram` in WGSL (see there). */
+function updateCheckProgram(p: Program, key: string, gradBuf: number, withPrev: boolean): WgslProgram {
+  const names = Array.from({ length: p.buffers }, (_, k) => `b${k}`);
+  const body = bodySource(p, 'wgsl', (b) => `${names[b]}[i]`, (i) => `uniforms.sc${i}`);
+  const bad = (v: string): string => `((bitcast<u32>(${v}) & 0x7f800000u) == 0x7f800000u)`;
+  const values = storedBuffers(p).map((b) => bad(`s${b}`)).join(' || ');
+  const uniforms = ['len : i32, per : i32, index : i32, vindex : i32', ...Array.from({ length: p.params }, (_, i) => `sc${i} : f32`)].join(', ');
+  const code = `${ROUND_HELPERS.wgsl}
+fn main(j : i32) {
+  if (j < uniforms.size) {
+    var bad : f32 = ${withPrev ? 'prev[j]' : '0.0'};
+    if (bad == 0.0) {
+      let start = j * uniforms.per;
+      let stop = min(start + uniforms.per, uniforms.len);
+      for (var i = start; i < stop; i++) {
+        ${body}
+        ${gradBuf >= 0 ? `if (${bad(`l${gradBuf}`)}) { bad = f32(uniforms.index + 1); break; }` : ''}
+        if (${values}) { bad = f32(uniforms.vindex + 1); break; }
+      }
+    }
+    setOutputAtIndex(j, bad);
+  }
+}`;
+  return base([CHUNKS], withPrev ? [...names, 'prev'] : names, `rootfree_check_${key}_${gradBuf}_${withPrev}`, uniforms, code);
+}
+
 const reduceProgram = (): WgslProgram =>
   base([2], ['partial'], 'rootfree_finite_reduce', '', `
 fn main(which : i32) {
@@ -128,12 +154,23 @@ export function webgpuFused({ inputs, backend, attrs }: { inputs: tf.NamedTensor
 
 export function webgpuFinite({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const be = backend as Backend;
-  const { index, last } = attrs as unknown as FiniteAttrs;
-  const x = flat(inputs.x as tf.TensorInfo);
+  const { index, last, update } = attrs as unknown as FiniteAttrs;
   const prev = inputs.prev as tf.TensorInfo | undefined;
-  const len = x.shape[0];
-  const uniforms = [{ type: 'int32', data: [len] }, { type: 'int32', data: [Math.ceil(len / CHUNKS)] }, { type: 'int32', data: [index] }];
-  const partial = be.runWebGPUProgram(chunkProgram(prev !== undefined), prev ? [x, prev] : [x], 'float32', uniforms) as tf.TensorInfo;
+  let partial: tf.TensorInfo;
+  if (update) {
+    const xs = Array.from({ length: update.program.buffers }, (_, k) => flat(inputs[`b${k}`] as tf.TensorInfo));
+    const len = xs[0].shape[0];
+    const uniforms = [
+      ...[len, Math.ceil(len / CHUNKS), index, update.valueIndex].map((v) => ({ type: 'int32', data: [v] })),
+      ...update.scalars.map((v) => ({ type: 'float32', data: [v] })),
+    ];
+    partial = be.runWebGPUProgram(updateCheckProgram(update.program, update.key, update.gradBuf, prev !== undefined), prev ? [...xs, prev] : xs, 'float32', uniforms) as tf.TensorInfo;
+  } else {
+    const x = flat(inputs.x as tf.TensorInfo);
+    const len = x.shape[0];
+    const uniforms = [{ type: 'int32', data: [len] }, { type: 'int32', data: [Math.ceil(len / CHUNKS)] }, { type: 'int32', data: [index] }];
+    partial = be.runWebGPUProgram(chunkProgram(prev !== undefined), prev ? [x, prev] : [x], 'float32', uniforms) as tf.TensorInfo;
+  }
   if (!last) return partial;
   const flag = be.runWebGPUProgram(reduceProgram(), [partial], 'float32') as tf.TensorInfo;
   be.disposeData(partial.dataId);

@@ -6,9 +6,10 @@ import type { TailOptions } from '../fused/tail.js';
 import type { StepContext, State } from '../types.js';
 
 /**
- * IF-Shampoo on webgl/webgpu: the factor work stays in tfjs ops (its new state selected with the
- * step's device flag), the elementwise tail (κ·p, momentum, update) is one GPU program per
- * parameter. False, having done nothing, when the backend has no GPU programs.
+ * IF-Shampoo on webgl/webgpu: the factor work stays in tfjs ops (on a checked step its new state
+ * is checked and written with the step's device flag, `ctx.gpuPlan`), the elementwise tail (κ·p,
+ * momentum, update) is one GPU program per parameter. False, having done nothing, when the
+ * backend has no GPU programs.
  */
 export function gpuStep(
   params: tf.Variable[],
@@ -19,10 +20,19 @@ export function gpuStep(
   tailOptions: (pv: Precision) => TailOptions,
 ): boolean {
   if (!gpuFusedActive()) return false;
-  tf.tidy(() => {
+  const plan = ctx.gpuPlan;
+  const run = (): void => {
     const { parts, updated, pv } = directions();
-    const ok = ctx.deviceFinite ? flagBool(ctx.deviceFinite) : null;
-    for (const [k, t] of Object.entries(updated)) state[k].assign(ok === null ? t : tf.where(ok, t, state[k]));
+    if (plan === undefined) for (const [k, t] of Object.entries(updated)) state[k].assign(t);
+    else {
+      // Checked step: the new factor state joins the step's checks and is written with its flag.
+      const names = params.map((p) => `'${p.name}'`).join(' + ');
+      for (const [k, t] of Object.entries(updated)) plan.checks.push({ kind: 'tensor', tensor: t, what: `the new state slot '${k}' of ${names}` });
+      plan.commits.push((flag) => {
+        const ok = flag === null ? null : flagBool(flag);
+        for (const [k, t] of Object.entries(updated)) state[k].assign(ok === null ? t : tf.where(ok, t, state[k]));
+      });
+    }
     const o = tailOptions(pv);
     const fr = Math.fround;
     const kappa = fr(o.kappa) !== 0;
@@ -36,6 +46,9 @@ export function gpuStep(
       const key = `tail${Object.values(g).map(Number).join('')}`;
       runGpuUpdate(tailProgram(g), key, buf ? [p, parts[i], buf] : [p, parts[i]], buf ? [p, buf] : [p], scalars, ctx);
     });
-  });
+  };
+  // A planned step's tensors must live until its writes run: the driver's tidy disposes them.
+  if (plan === undefined) tf.tidy(run);
+  else run();
   return true;
 }

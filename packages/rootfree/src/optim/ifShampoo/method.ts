@@ -48,6 +48,7 @@ export const ifShampooMethod: Method<IFShampooOptions> = {
     });
     return { params: out, state: next };
   },
+  gpuInPlace: true,
   applyInPlace(params, grads, state, o, ctx, infos) {
     // The factor work stays in tfjs ops; the elementwise tail (κ·p, momentum, update) runs as one
     // fused pass per parameter. Checked first so an unsupported backend changes nothing.

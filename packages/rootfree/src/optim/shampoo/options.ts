@@ -120,6 +120,15 @@ export interface ShampooOptions extends BaseOptions {
    * (`getConfig` leaves it out). Default none.
    */
   onInverseRoot?: (info: InverseRootInfo) => void;
+  /**
+   * How inverse roots are refreshed on webgl/webgpu (no effect on cpu/wasm; docs/GPU.md).
+   * 'newton' (default): on the device, the coupled Newton iteration in the factors' tensor
+   * precision (float32 for 'float64'), always `newtonMaxIterations` iterations with the result
+   * frozen once max|M − I| <= newtonTolerance; no read-back, so a step never waits for the GPU.
+   * Needs exponentMultiplier 1 and integer roots. 'host': as on cpu (`rootMethod`, float64 eigen
+   * by default), reading each factor back on refresh steps.
+   */
+  gpuRoot: GpuRoot;
 }
 
 /** What one inverse-root refresh did (see {@link ShampooOptions.onInverseRoot}). */
@@ -130,19 +139,27 @@ export interface InverseRootInfo {
   precision: ShampooPrecision;
   /** Order of the factor. */
   dim: number;
-  /** ε actually added (after {@link ShampooOptions.relativeEpsilon} scaling). */
+  /**
+   * ε actually added (after {@link ShampooOptions.relativeEpsilon} scaling). On the device
+   * (`device`) with relativeEpsilon the scaled ε stays on the GPU: this is then the option's ε.
+   */
   epsilon: number;
-  /** Newton only: iterations run and the final max|M − I|; converged = residual <= newtonTolerance. */
+  /** Newton only: iterations run and the final max|M − I|; converged = residual <= newtonTolerance (absent on the device). */
   iterations?: number;
   residual?: number;
   converged?: boolean;
+  /** Computed on webgl/webgpu without a read-back (`gpuRoot: 'newton'`): no iterations, residual or convergence to report. */
+  device?: boolean;
 }
+
+/** Where Shampoo's inverse roots are computed on webgl/webgpu (see {@link ShampooOptions.gpuRoot}). */
+export type GpuRoot = 'newton' | 'host';
 
 export const SHAMPOO_KEYS = [
   'lr', 'beta1', 'beta2', 'epsilon', 'momentum', 'nesterov', 'weightDecay', 'decoupledWeightDecay', 'biasCorrection',
   'preconditionFrequency', 'startPreconditioningStep', 'exponentOverride', 'exponentMultiplier', 'grafting',
   'graftingEpsilon', 'graftingBeta2', 'mergeDims', 'maxPreconditionerDim', 'largeDimMethod', 'rootMethod', 'preconditionerPrecision',
-  'newtonMaxIterations', 'newtonTolerance', 'relativeEpsilon', 'onInverseRoot',
+  'newtonMaxIterations', 'newtonTolerance', 'relativeEpsilon', 'onInverseRoot', 'gpuRoot',
 ];
 
 function parseShampooPrecision(v: unknown): ShampooPrecision {
@@ -200,6 +217,7 @@ export function resolveShampooOptions(raw: Record<string, unknown>): ShampooOpti
     newtonMaxIterations: checkNumber('newtonMaxIterations', raw.newtonMaxIterations ?? 100, { min: 1, integer: true }),
     newtonTolerance: checkNumber('newtonTolerance', raw.newtonTolerance ?? 1e-6, { min: 0, minExclusive: true }),
     relativeEpsilon: checkBoolean('relativeEpsilon', raw.relativeEpsilon ?? false),
+    gpuRoot: checkEnum('gpuRoot', raw.gpuRoot ?? 'newton', ['newton', 'host'] as const),
   };
   if (raw.onInverseRoot !== undefined) {
     if (typeof raw.onInverseRoot !== 'function') throw new OptionError('onInverseRoot', raw.onInverseRoot, 'a function (info) => void, or absent');

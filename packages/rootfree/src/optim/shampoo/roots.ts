@@ -3,6 +3,8 @@ import { EighError } from '../../linalg/eigh.js';
 import { NonFiniteError } from '../../errors.js';
 import { matrixInverseRoot } from '../../linalg/inverseRoot.js';
 import { newtonInverseRootTf } from '../../linalg/newton.js';
+import { GPU_BACKENDS } from '../../backend/gpu/names.js';
+import { deviceInverseRoot } from './deviceRoot.js';
 import { maybeRound, type Precision } from '../../precision/index.js';
 import type { ShampooOptions, ShampooPrecision } from './options.js';
 
@@ -18,6 +20,7 @@ export function tensorPrecision(p: ShampooPrecision): Precision {
  * reference's `use_protected_eigh` does.
  */
 export function refreshInverseRoot(factor: tf.Tensor2D, c2: number, root: number, o: ShampooOptions, previous: tf.Tensor2D, where: string): tf.Tensor2D {
+  if (o.gpuRoot === 'newton' && GPU_BACKENDS.includes(tf.getBackend())) return deviceInverseRoot(factor, c2, root, o, where);
   const d = factor.shape[0];
   const prec = tensorPrecision(o.preconditionerPrecision);
   if (o.rootMethod === 'newton' && o.preconditionerPrecision !== 'float64' && d > 1) {
