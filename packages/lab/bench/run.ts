@@ -19,8 +19,8 @@ const resultsDir = path.join(repoRoot, 'bench', 'results');
 
 function runChild(task: Task, env: Record<string, string> = {}): Promise<object> {
   return new Promise((resolve, reject) => {
-    const tsx = path.join(here, '..', 'node_modules', '.bin', 'tsx');
-    const child = spawn(tsx, [path.join(here, 'child.ts'), JSON.stringify(task)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    // tsx as a loader of this Node (npm workspaces hoist its bin to the root, not packages/lab).
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'child.ts'), JSON.stringify(task)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
     child.stdout.on('data', (d) => (out += d));

@@ -106,7 +106,10 @@ export function runStep<O>(r: StepRun<O>): Error | null {
           if (!t) throw new Error(`internal: method '${method.id}' dropped state slot '${slot}'`);
           return t;
         });
-        return [...out.params, ...next];
+        // A method may return one of its inputs (SGD's first momentum buffer is the gradient);
+        // kept tensors are disposed after the commit, and the caller's gradient must survive.
+        const inputs = new Set<tf.Tensor>([...p, ...g, ...Object.values(state)]);
+        return [...out.params, ...next].map((t) => (inputs.has(t) ? tf.clone(t) : t));
       });
       staged.push({ unit, params: p.slice(), grads: g.slice(), slots, kept });
     }

@@ -110,6 +110,26 @@ describe.each(['cpu', 'wasm'] as const)('fused updates through the optimizer on 
     plain.dispose();
   });
 
+  it("the caller's gradient survives a step that keeps it as state (SGD's first momentum buffer), fused or not", () => {
+    const run = (fused: boolean): Float32Array => {
+      const opt = new SGD({ lr: 0.1, momentum: 0.9, fused, nonFinite: 'none' });
+      const v = tf.variable(tf.ones([8]), true, `keep_${fused}_${backend}`);
+      const g = tf.linspace(-1, 1, 8);
+      for (let i = 0; i < 3; i++) opt.applyGradients([{ name: v.name, tensor: g }]);
+      expect(g.isDisposed).toBe(false);
+      const out = Float32Array.from(v.dataSync());
+      tf.dispose([v, g]);
+      opt.dispose();
+      return out;
+    };
+    // p3 = 1 − 0.1·g·(1 + 1.9 + 2.71): buffers g, 1.9g, 2.71g.
+    const want = Float32Array.from(tf.tidy(() => tf.linspace(-1, 1, 8).dataSync()), (gi) => 1 - 0.1 * gi * 5.61);
+    for (const fused of [true, false]) {
+      const got = run(fused);
+      got.forEach((x, i) => expect(Math.abs(x - want[i])).toBeLessThan(1e-6));
+    }
+  });
+
   it('does not leak tensors or bytes', () => {
     const vars = makeVars(3);
     const opt = new RFAdamW({ lr: 0.01, stateDtype: 'bf16', weightDecay: 0.1 });
