@@ -8,7 +8,7 @@ import { benchDiagonalGroup, benchFloor, DIAGONAL_METHODS, type DiagonalGroup, t
 import { timeVariants, median, type Sampling } from './lib.js';
 import { formatMarkdown, runHalfprecSuite } from '../src/harness/halfprec/index.js';
 import { benchMatrixRow, IF_STRUCTURES, MATRIX_SHAPES, matrixAvailable, type MatrixRow } from './matrix.js';
-import { benchTrainSteps, optimizerFactories, trainStepModels } from './optimizerSteps.js';
+import { benchTrainSteps, optimizerFactories, trainStepModels, trainStepOptimizers } from './optimizerSteps.js';
 import { benchSmallTensors } from './smallTensors.js';
 
 export interface Task {
@@ -127,7 +127,7 @@ async function train(quick: boolean): Promise<object> {
   const groups = [];
   const names = Object.keys(optimizerFactories());
   for (const model of trainStepModels()) {
-    const g = benchTrainSteps(model, 128, names, s);
+    const g = benchTrainSteps(model, 128, trainStepOptimizers(model, names), s);
     groups.push(g);
     log(`train ${model}: ${Object.entries(g.samples).map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ')} ms${Object.keys(g.errors).length ? `; errors: ${JSON.stringify(g.errors)}` : ''}`);
   }
