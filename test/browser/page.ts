@@ -348,8 +348,10 @@ async function suite(config: SuiteConfig): Promise<Check[]> {
     }
     add('backend initialises', tf.getBackend() === backend, tf.getBackend());
     for (const c of cases) {
+      // Per-case time in the detail: the suite's budget goes to a few slow cases (device roots).
+      const t0 = performance.now();
       const r = await golden(c);
-      add(`golden ${c.case_id}`, r.status === 'PASS' || r.status === 'REPORT', `${r.status} ${r.line}`);
+      add(`golden ${c.case_id}`, r.status === 'PASS' || r.status === 'REPORT', `${r.status} ${r.line} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
     try {
       await smoke(backend, add);
