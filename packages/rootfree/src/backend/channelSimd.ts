@@ -10,20 +10,8 @@
  * Float32Array store. Batch-norm loops need an even channel count (pairs of channels); callers
  * use the JS loops otherwise.
  */
+import { section, sleb, str, uleb, vec } from './wasmBinary.js';
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 const I32 = 0x7f;
 const V128 = 0x7b;
@@ -53,15 +41,6 @@ const f32x4Const = (v: number) => {
   return simd(0x0c, ...b);
 };
 
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
 
 /**
  * A loop over rows × channel pairs. Function params: rows, pairs, then `ptrs` byte offsets.

@@ -9,6 +9,7 @@
  * into one function (a 4-wide loop, then a scalar loop for the remainder). Programs are built per
  * option combination and cached by their text.
  */
+import { section, sleb, str, uleb, vec } from '../../backend/wasmBinary.js';
 
 /** Expressions: loads of buffer k, scalar parameters, named temporaries, ops. */
 export type Expr =
@@ -47,33 +48,8 @@ export const E = {
 
 // --- binary encoding ---------------------------------------------------------------------------
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
 
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
 
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 const I32 = 0x7f;
 const F32 = 0x7d;
