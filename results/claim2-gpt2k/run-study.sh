@@ -7,9 +7,9 @@
 # Resumable: rerun.
 cd /work/main
 while pgrep -f "run-screen.sh|claim4-fair/run-study.sh|pilot/run-finals.sh" >/dev/null; do sleep 20; done
-R="results/run-logged.sh"; CLI="node .tmp/study/snap6b/packages/lab/bin/rootfree.js"
+R="results/run-logged.sh"; CLI="node .tmp/study/snap7/packages/lab/bin/rootfree.js"
 D=results/claim2-gpt2k
-cp .tmp/study/snap6b/COMMIT $D/CODE_COMMIT
+cp .tmp/study/snap7/COMMIT $D/CODE_COMMIT
 B="--task moby-gpt --budget quick --epochs 20"
 hp() { # optimizer lr-factor -> hp json entry
   python3 - "$1" "$2" <<'PY'

@@ -5,7 +5,7 @@
 # Resumable: rerun (finished runs are reused by key, unfinished ones resume from checkpoints).
 cd /work/main
 while pgrep -f "run-screen.sh|claim4-fair/run-study.sh" >/dev/null; do sleep 20; done
-R="results/run-logged.sh"; CLI="node .tmp/study/snap6/packages/lab/bin/rootfree.js"
+R="results/run-logged.sh"; CLI="node .tmp/study/snap7/packages/lab/bin/rootfree.js"
 D=results/claim1-fit/pilot
 sel() { python3 results/select-lr.py fmnist-cnn-fit accuracy $1 $D/screen-*; }
 base() { case $1 in sgd) echo '"momentum": 0.9, "weightDecay": 5e-4';; adamw) echo '"momentum": 0.9, "lrCov": 1e-3, "damping": 1e-8, "weightDecay": 1e-2';; esac; }
