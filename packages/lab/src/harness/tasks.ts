@@ -15,6 +15,12 @@ export interface Budget {
   trainSubset?: number;
   valSubset?: number;
   testSubset?: number;
+  /**
+   * Image tasks: fraction of the training rows (after `trainSubset`) whose label is replaced by a
+   * different class, one fixed choice for every run (`--label-noise`, a claim-1 stress test);
+   * validation and test labels stay clean. Default 0.
+   */
+  labelNoise?: number;
   /** Text tasks: optimizer steps per "epoch" and tokens per evaluation. */
   stepsPerEpoch?: number;
   evalTokens?: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
-import { parseBudgetOverride, TRAINING_OPTIONS } from '../../src/cli/commands/shared.js';
+import { parseBudgetOverride, taskFlag, TRAINING_OPTIONS } from '../../src/cli/commands/shared.js';
 
 const p = (argv: string[]) => parseArgs(argv, TRAINING_OPTIONS);
 
@@ -15,5 +15,20 @@ describe('--epochs / --train-subset / --val-subset budget overrides (compare and
     expect(() => parseBudgetOverride(p(['--epochs', '0']))).toThrow(/epochs/);
     expect(() => parseBudgetOverride(p(['--train-subset', 'many']))).toThrow(/train-subset/);
     expect(() => parseBudgetOverride(p(['--epochs', '2.5']))).toThrow(/--epochs: expected an integer >= 1, got "2.5"/);
+  });
+});
+
+describe('--label-noise (claim-1 stress test)', () => {
+  it('parses a fraction into the budget override; 0 means no override', () => {
+    expect(parseBudgetOverride(p(['--label-noise', '0.2']))).toEqual({ labelNoise: 0.2 });
+    expect(parseBudgetOverride(p(['--label-noise', '0']))).toBeUndefined();
+  });
+
+  it('rejects values outside [0, 1) and text tasks, naming the flag and value', () => {
+    expect(() => parseBudgetOverride(p(['--label-noise', '1']))).toThrow(/--label-noise: expected a fraction in \[0, 1\), got 1/);
+    expect(() => parseBudgetOverride(p(['--label-noise', '-0.1']))).toThrow(/--label-noise/);
+    expect(() => parseBudgetOverride(p(['--label-noise', '20%']))).toThrow(/--label-noise: expected a number, got "20%"/);
+    expect(() => taskFlag(p(['--task', 'moby-gpt', '--label-noise', '0.2']))).toThrow(/--label-noise: only image tasks have labels; moby-gpt/);
+    expect(taskFlag(p(['--task', 'fmnist-cnn-fit', '--label-noise', '0.2']))).toBe('fmnist-cnn-fit');
   });
 });

@@ -58,7 +58,8 @@ export interface CompareOutcome {
 function budgetText(b: Budget, task: string): string {
   if (task.startsWith('moby')) return `${b.epochs} epochs × ${b.stepsPerEpoch} steps, batch ${b.batchSize}, eval on ${b.evalTokens} tokens`;
   const sub = (n: number | undefined, what: string) => (n === undefined ? `all ${what}` : `first ${n} ${what}`);
-  return `${b.epochs} epochs, batch ${b.batchSize}, ${sub(b.trainSubset, 'train')} / ${sub(b.valSubset, 'val')} / ${sub(b.testSubset, 'test')} examples`;
+  const noise = b.labelNoise ? `, ${+(100 * b.labelNoise).toFixed(2)}% of the training labels wrong (label noise)` : '';
+  return `${b.epochs} epochs, batch ${b.batchSize}, ${sub(b.trainSubset, 'train')} / ${sub(b.valSubset, 'val')} / ${sub(b.testSubset, 'test')} examples${noise}`;
 }
 
 /** `rootfree compare`: every optimizer × seed on one task, then tables and reports. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ScheduleSpec } from 'rootfree';
 import { loadDataset } from '../data/index.js';
 import { headRows, type ImageData, type ImageSet, type TextData } from '../data/types.js';
+import { withLabelNoise } from '../data/labelNoise.js';
 import { paramCount, type Net } from '../models/types.js';
 import { NonFiniteError } from 'rootfree';
 import { buildOptimizer, type Hp } from '../optimizers.js';
@@ -156,7 +157,8 @@ function digest(vars: tf.Variable[]): string {
 export async function trainRun(c: RunConfig): Promise<RunResult> {
   const log = c.log ?? (() => {});
   const data = loadDataset(c.task.dataset, c.dataSource) as ImageData | TextData;
-  const train = data.kind === 'image' ? headRows(data.train, c.budget.trainSubset) : null;
+  if (c.budget.labelNoise && data.kind !== 'image') throw new Error(`labelNoise: only image tasks have labels to corrupt; ${c.task.name} is a text task`);
+  const train = data.kind === 'image' ? withLabelNoise(headRows(data.train, c.budget.trainSubset), c.budget.labelNoise ?? 0, data.numClasses) : null;
   const spe = stepsPerEpoch(c.task, c.budget, train);
   const totalSteps = spe * c.budget.epochs;
   const net = c.task.model(data, Rng.derive(c.seed, 'init'));
