@@ -31,8 +31,9 @@ sel() { python3 results/select-lr.py moby-gpt bpc $1 $D/screen-*; }
 for opt in adamw rfrmsprop; do
   s=$(sel $opt) || exit 1
   f=$(echo "$s" | python3 -c "import json,sys; s=json.load(sys.stdin); g=s['grid']; print('' if not s['atEdge'] else ('9' if s['lr']==max(g) else '0.111'))")
-  if [ -n "$f" ]; then
-    echo "{\"moby-gpt\": {\"$opt\": $(hp $opt $f)}}" > $D/hp-ext-$opt.json
+  # One extension only: once its hp file exists it is resumed, never extended again.
+  if [ -f $D/hp-ext-$opt.json ] || [ -n "$f" ]; then
+    [ -f $D/hp-ext-$opt.json ] || echo "{\"moby-gpt\": {\"$opt\": $(hp $opt $f)}}" > $D/hp-ext-$opt.json
     $R $D/screen-ext-$opt $CLI compare $B --optimizers $opt --seeds 1 --first-seed 101 --jobs 1 --threads 2 --resume --hparams $D/hp-ext-$opt.json --out $D/screen-ext-$opt || exit 1
   fi
 done

@@ -12,8 +12,9 @@ base() { case $1 in sgd) echo '"momentum": 0.9, "weightDecay": 5e-4';; adamw) ec
 for opt in sgd adamw; do
   s=$(sel $opt) || exit 1
   lr=$(echo "$s" | python3 -c "import json,sys; s=json.load(sys.stdin); g=s['grid']; print('' if not s['atEdge'] else ('%.3g' % (s['lr']*10**0.5) if s['lr']==max(g) else '%.3g' % (s['lr']/10**0.5)))")
-  if [ -n "$lr" ]; then
-    echo "{\"fmnist-cnn-fit\": {\"$opt\": {\"hp\": {\"lr\": $lr, $(base $opt)}, \"source\": \"pilot screen extension: $opt lr $lr\"}}}" > $D/hp-ext-$opt.json
+  # One extension only: once its hp file exists it is resumed, never extended again.
+  if [ -f $D/hp-ext-$opt.json ] || [ -n "$lr" ]; then
+    [ -f $D/hp-ext-$opt.json ] || echo "{\"fmnist-cnn-fit\": {\"$opt\": {\"hp\": {\"lr\": $lr, $(base $opt)}, \"source\": \"pilot screen extension: $opt lr $lr\"}}}" > $D/hp-ext-$opt.json
     $R $D/screen-ext-$opt $CLI compare --task fmnist-cnn-fit --optimizers $opt --seeds 1 --first-seed 101 --jobs 1 --threads 2 --resume --hparams $D/hp-ext-$opt.json --out $D/screen-ext-$opt || exit 1
   fi
 done
