@@ -33,17 +33,7 @@ S=$(sel sgd); A=$(sel adamw)
 echo "selected: sgd $S; adamw $A" | tee $D/selection.txt
 ls=$(echo "$S" | python3 -c "import json,sys; print(json.load(sys.stdin)['lr'])"); la=$(echo "$A" | python3 -c "import json,sys; print(json.load(sys.stdin)['lr'])")
 echo "{\"fmnist-cnn-fit\": {\"sgd\": {\"hp\": {\"lr\": $ls, $(base sgd)}, \"source\": \"$NAME: lr selected by the seed-101 screen\"}, \"adamw\": {\"hp\": {\"lr\": $la, $(base adamw)}, \"source\": \"$NAME: lr selected by the seed-101 screen\"}}}" > $D/hp-final.json
-fits=$(python3 - "$S" "$A" <<'PY'
-import glob, json, sys
-ok = True
-for s in map(json.loads, sys.argv[1:]):
-    for f in glob.glob(f"{s['dir']}/runs/*/*/*/result.json"):
-        r = json.load(open(f))
-        if r['hp']['lr'] == s['lr'] and r['final']['trainEval']['metric'] < 0.995:
-            ok = False
-print('yes' if ok else 'no')
-PY
-)
+fits=$(python3 results/claim1-fit/fits.py "$S" "$A")
 F="$FLAGS"; [ "$fits" = no ] && F="$DOUBLE"
 echo "selected runs fit the training labels (>= 99.5% train accuracy): $fits -> finals with: $F" | tee -a $D/selection.txt
 $R $D/final $CLI compare $T $F --optimizers sgd,adamw --seeds 3 --first-seed 1 --jobs 2 --threads 1 --resume --reference adamw --hparams $D/hp-final.json --out $D/final

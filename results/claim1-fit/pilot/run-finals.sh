@@ -26,17 +26,7 @@ cat > $D/hp-final.json <<J
  "adamw": {"hp": {"lr": $la, $(base adamw)}, "source": "pilot: lr selected by the seed-101 screen ($A)"}}}
 J
 # The plan: a selected run below 99.5% clean train accuracy doubles the budget (60 epochs) for both.
-fits=$(python3 - "$S" "$A" <<'PY'
-import glob, json, sys
-ok = True
-for s in map(json.loads, sys.argv[1:]):
-    for f in glob.glob(f"{s['dir']}/runs/*/*/*/result.json"):
-        r = json.load(open(f))
-        if r['hp']['lr'] == s['lr'] and r['final']['trainEval']['metric'] < 0.995:
-            ok = False
-print('yes' if ok else 'no')
-PY
-)
+fits=$(python3 results/claim1-fit/fits.py "$S" "$A")
 budget=quick; [ "$fits" = no ] && budget=full
 echo "selected runs fit the training set (>= 99.5% clean train accuracy): $fits -> --budget $budget" | tee -a $D/selection.txt
 $R $D/final $CLI compare --task fmnist-cnn-fit --budget $budget --optimizers sgd,adamw --seeds 3 --first-seed 1 --jobs 2 --threads 1 --resume --reference adamw --hparams $D/hp-final.json --out $D/final
