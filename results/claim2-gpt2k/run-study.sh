@@ -7,9 +7,9 @@
 # Resumable: rerun.
 cd /work/main
 while pgrep -f "run-screen.sh|claim4-fair/run-study.sh|pilot/run-finals.sh" >/dev/null; do sleep 20; done
-R="results/run-logged.sh"; CLI="node .tmp/study/snap7/packages/lab/bin/rootfree.js"
+R="results/run-logged.sh"; CLI="node .tmp/study/snap9/packages/lab/bin/rootfree.js"
 D=results/claim2-gpt2k
-cp .tmp/study/snap7/COMMIT $D/CODE_COMMIT
+cp .tmp/study/snap9/COMMIT $D/CODE_COMMIT
 B="--task moby-gpt --budget quick --epochs 20"
 hp() { # optimizer lr-factor -> hp json entry
   python3 - "$1" "$2" <<'PY'
@@ -31,7 +31,8 @@ sel() { python3 results/select-lr.py moby-gpt bpc $1 $D/screen-*; }
 for opt in adamw rfrmsprop; do
   s=$(sel $opt) || exit 1
   f=$(echo "$s" | python3 -c "import json,sys; s=json.load(sys.stdin); g=s['grid']; print('' if not s['atEdge'] else ('9' if s['lr']==max(g) else '0.111'))")
-  # One extension only: once its hp file exists it is resumed, never extended again.
+  # One extension only: once its hp file exists it is resumed (or kept, once finished), never extended again.
+  ls $D/screen-ext-$opt/runs/*/*/*/result.json > /dev/null 2>&1 && continue
   if [ -f $D/hp-ext-$opt.json ] || [ -n "$f" ]; then
     [ -f $D/hp-ext-$opt.json ] || echo "{\"moby-gpt\": {\"$opt\": $(hp $opt $f)}}" > $D/hp-ext-$opt.json
     $R $D/screen-ext-$opt $CLI compare $B --optimizers $opt --seeds 1 --first-seed 101 --jobs 1 --threads 2 --resume --hparams $D/hp-ext-$opt.json --out $D/screen-ext-$opt || exit 1
