@@ -78,121 +78,106 @@ const characterLm = {
   },
 } satisfies Pick<TaskSpec, 'augment' | 'labelSmoothing' | 'schedule' | 'budgets'>;
 
+const multistep: TaskSpec['schedule'] = { type: 'multistep', milestones: [1 / 3, 2 / 3], gamma: 0.1 };
+
+/** A batch-128 budget: `epochs`, then the data subsets (first N rows) when given. */
+const b128 = (epochs: number, train?: number, val?: number, test?: number): Budget => ({
+  epochs,
+  batchSize: 128,
+  ...(train === undefined ? {} : { trainSubset: train, valSubset: val, testSubset: test }),
+});
+
+/** What an image-classification entry states; the rest is shared (accuracy, batch 128, defaults below). */
+interface ImageTaskEntry extends Pick<TaskSpec, 'description' | 'dataset' | 'target' | 'quickNote'> {
+  net: (s: ImageShape, rng: Rng) => Net;
+  /** Default: none. */
+  augment?: Augment;
+  /** Default: 0. */
+  labelSmoothing?: number;
+  /** Default: cosine with 5% warm-up. */
+  schedule?: TaskSpec['schedule'];
+  quick: Budget;
+  full: Budget;
+}
+
+function imageTask(name: string, e: ImageTaskEntry): TaskSpec {
+  const { net, quick, full, ...rest } = e;
+  return { name, metric: 'accuracy', augment: null, labelSmoothing: 0, schedule: cosine, ...rest, model: (d, rng) => net(shape(d), rng), budgets: { quick, full } };
+}
+
 /**
  * The task table. Quick budgets are sized so that `rootfree compare` with all six default
  * optimizers and its default seeds fits in ~10 minutes on a 2-core CPU (wasm backend); they
  * use data subsets and few epochs and are smoke-level comparisons, not converged results.
  */
 export const TASKS: Record<string, TaskSpec> = {
-  'mnist-mlp': {
-    name: 'mnist-mlp',
+  'mnist-mlp': imageTask('mnist-mlp', {
     description: 'MLP 784-256-128-10 on MNIST (official split)',
     dataset: 'mnist',
-    metric: 'accuracy',
     target: 0.95,
-    model: (d, rng) => mlp(shape(d), [256, 128], rng),
-    augment: null,
-    labelSmoothing: 0,
-    schedule: cosine,
-    budgets: {
-      quick: { epochs: 3, batchSize: 128, trainSubset: 12000, valSubset: 2000, testSubset: 10000 },
-      full: { epochs: 20, batchSize: 128 },
-    },
-  },
-  'fmnist-mlp': {
-    name: 'fmnist-mlp',
+    net: (s, rng) => mlp(s, [256, 128], rng),
+    quick: b128(3, 12000, 2000, 10000),
+    full: b128(20),
+  }),
+  'fmnist-mlp': imageTask('fmnist-mlp', {
     description: 'MLP 784-256-128-10 on Fashion-MNIST',
     dataset: 'fmnist',
-    metric: 'accuracy',
     target: 0.82,
-    model: (d, rng) => mlp(shape(d), [256, 128], rng),
-    augment: null,
-    labelSmoothing: 0,
-    schedule: cosine,
-    budgets: {
-      quick: { epochs: 3, batchSize: 128, trainSubset: 12000, valSubset: 2000, testSubset: 10000 },
-      full: { epochs: 30, batchSize: 128 },
-    },
-  },
-  'fmnist-cnn': {
-    name: 'fmnist-cnn',
+    net: (s, rng) => mlp(s, [256, 128], rng),
+    quick: b128(3, 12000, 2000, 10000),
+    full: b128(30),
+  }),
+  'fmnist-cnn': imageTask('fmnist-cnn', {
     description: 'VGG-style CNN with BatchNorm (3 stages: 3x3 conv 16 | 32 | 64, each BN-ReLU-maxpool; GAP; linear) on Fashion-MNIST, random crop (pad 2) + flip',
     dataset: 'fmnist',
-    metric: 'accuracy',
     target: 0.75,
-    model: (d, rng) => vgg(shape(d), [16, 32, 64], 1, rng),
+    net: (s, rng) => vgg(s, [16, 32, 64], 1, rng),
     augment: clothesAug,
-    labelSmoothing: 0,
-    schedule: cosine,
-    budgets: {
-      quick: { epochs: 2, batchSize: 128, trainSubset: 6144, valSubset: 1000, testSubset: 2000 },
-      full: { epochs: 30, batchSize: 128 },
-    },
-  },
+    quick: b128(2, 6144, 1000, 2000),
+    full: b128(30),
+  }),
   // Claim 1 of docs/REPRODUCTION.md must be judged where every method fits its training set
   // (clean train accuracy ≥ 99.5%): a small training set, no augmentation, the paper's step
   // schedule, and trainEval over the whole training set (valSubset ≥ trainSubset).
-  'fmnist-cnn-fit': {
-    name: 'fmnist-cnn-fit',
+  'fmnist-cnn-fit': imageTask('fmnist-cnn-fit', {
     description: 'VGG-style CNN with BatchNorm (fmnist-cnn, 2 convs per stage) on 5,000 Fashion-MNIST training images, no augmentation, x0.1 at 1/3 and 2/3: the converged regime of claim 1',
     dataset: 'fmnist',
-    metric: 'accuracy',
     target: 0.85,
-    model: (d, rng) => vgg(shape(d), [16, 32, 64], 2, rng),
-    augment: null,
-    labelSmoothing: 0,
-    schedule: { type: 'multistep', milestones: [1 / 3, 2 / 3], gamma: 0.1 },
-    budgets: {
-      quick: { epochs: 30, batchSize: 128, trainSubset: 5000, valSubset: 5000, testSubset: 10000 },
-      full: { epochs: 60, batchSize: 128, trainSubset: 5000, valSubset: 5000, testSubset: 10000 },
-    },
+    net: (s, rng) => vgg(s, [16, 32, 64], 2, rng),
+    schedule: multistep,
+    quick: b128(30, 5000, 5000, 10000),
+    full: b128(60, 5000, 5000, 10000),
     quickNote: 'Quick budget of the converged-regime task: trained to fit the 5,000-image training set (check the clean train accuracy, trainEval, against the 99.5% rule of docs/REPRODUCTION.md).',
-  },
-  'mnist-cnn': {
-    name: 'mnist-cnn',
+  }),
+  'mnist-cnn': imageTask('mnist-cnn', {
     description: 'VGG-style CNN with BatchNorm (conv 16-16 | 32-32, 3x3, max-pool, GAP, linear) on MNIST (official split), random crop (pad 2), no flips',
     dataset: 'mnist',
-    metric: 'accuracy',
     target: 0.95,
-    model: (d, rng) => vgg(shape(d), [16, 32], 2, rng),
+    net: (s, rng) => vgg(s, [16, 32], 2, rng),
     augment: digitsAug,
-    labelSmoothing: 0,
-    schedule: cosine,
-    budgets: {
-      quick: { epochs: 2, batchSize: 128, trainSubset: 4096, valSubset: 1000, testSubset: 2000 },
-      full: { epochs: 20, batchSize: 128 },
-    },
-  },
-  'fmnist-resnet': {
-    name: 'fmnist-resnet',
+    quick: b128(2, 4096, 1000, 2000),
+    full: b128(20),
+  }),
+  'fmnist-resnet': imageTask('fmnist-resnet', {
     description: 'Small ResNet with BatchNorm (widths 16-32-64, one BasicBlock per stage) on Fashion-MNIST, multistep LR',
     dataset: 'fmnist',
-    metric: 'accuracy',
     target: 0.5,
-    model: (d, rng) => resnet(shape(d), [16, 32, 64], 1, rng),
+    net: (s, rng) => resnet(s, [16, 32, 64], 1, rng),
     augment: clothesAug,
-    labelSmoothing: 0,
-    schedule: { type: 'multistep', milestones: [1 / 3, 2 / 3], gamma: 0.1 },
-    budgets: {
-      quick: { epochs: 2, batchSize: 128, trainSubset: 2048, valSubset: 1000, testSubset: 2000 },
-      full: { epochs: 30, batchSize: 128 },
-    },
-  },
-  'fmnist-vit': {
-    name: 'fmnist-vit',
+    schedule: multistep,
+    quick: b128(2, 2048, 1000, 2000),
+    full: b128(30),
+  }),
+  'fmnist-vit': imageTask('fmnist-vit', {
     description: 'Small ViT (7x7 patches, dim 64, 2 blocks, 4 heads, mean pool) on Fashion-MNIST, label smoothing 0.1',
     dataset: 'fmnist',
-    metric: 'accuracy',
     target: 0.45,
-    model: (d, rng) => vit(shape(d), { patch: 7, dim: 64, heads: 4, layers: 2, mlpDim: 128 }, rng),
+    net: (s, rng) => vit(s, { patch: 7, dim: 64, heads: 4, layers: 2, mlpDim: 128 }, rng),
     augment: clothesAug,
     labelSmoothing: 0.1,
-    schedule: cosine,
-    budgets: {
-      quick: { epochs: 2, batchSize: 128, trainSubset: 6000, valSubset: 1000, testSubset: 2000 },
-      full: { epochs: 40, batchSize: 128 },
-    },
-  },
+    quick: b128(2, 6000, 1000, 2000),
+    full: b128(40),
+  }),
   'moby-gpt': {
     name: 'moby-gpt',
     description: 'Character GPT (context 64, dim 64, 2 layers, 4 heads) on Moby Dick; metric bits per character',
