@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCompare } from '../../src/harness/compare/compare.js';
 import { collectResults, readMeta, summarize } from '../../src/harness/report/aggregate.js';
 import type { Summary } from '../../src/harness/report/aggregate.js';
-import { harnessBackend, tmp } from './helpers.js';
+import { harnessBackend, tinyCompare, tmp } from './helpers.js';
 
 describe('compare end to end (tiny)', () => {
   beforeAll(() => harnessBackend('wasm'));
@@ -12,20 +12,7 @@ describe('compare end to end (tiny)', () => {
   it('trains (loss falls), prints a table and writes report.html / summary.md / summary.json; a re-run reuses finished runs', async () => {
     const out = tmp('compare');
     const lines: string[] = [];
-    const opts = {
-      task: 'mnist-mlp',
-      optimizers: ['sgd', 'rfadamw'],
-      seeds: 2,
-      budget: 'quick' as const,
-      budgetOverride: { epochs: 3, batchSize: 64, trainSubset: 640, valSubset: 200, testSubset: 200 },
-      precision: 'float32' as const,
-      out,
-      backend: 'wasm' as const,
-      tunedFile: join(out, 'none.json'),
-      jobs: 1,
-      progress: false,
-      log: (s: string) => lines.push(s),
-    };
+    const opts = tinyCompare(out, { optimizers: ['sgd', 'rfadamw'], seeds: 2, budgetOverride: { epochs: 3, batchSize: 64, trainSubset: 640, valSubset: 200, testSubset: 200 }, log: (s: string) => lines.push(s) });
     const r = await runCompare({ ...opts, optimizers: ['sgd', 'rfadamw'] });
     for (const o of r.summary.tasks[0].optimizers) {
       expect(o.seeds).toEqual([1, 2]);

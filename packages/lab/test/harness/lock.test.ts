@@ -4,9 +4,9 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runTune, type TuneOptions } from '../../src/harness/tune/search.js';
+import { runTune } from '../../src/harness/tune/search.js';
 import { acquireLock, LOCK_FILE, LockError } from '../../src/util/lock.js';
-import { harnessBackend, tmp } from './helpers.js';
+import { harnessBackend, tinyTune, tmp } from './helpers.js';
 
 /** The pid of a process that has exited (a stale lock's owner). */
 function deadPid(): number {
@@ -75,21 +75,7 @@ describe('lock on --out', () => {
 
   it('two tune runs on one --out at once: the second stops with the lock error, the first writes one line per trial', async () => {
     const out = tmp('tune-lock');
-    const opts: TuneOptions = {
-      task: 'mnist-mlp',
-      optimizer: 'sgd',
-      trials: 2,
-      stage2: false,
-      budget: 'quick',
-      budgetOverride: { epochs: 1, batchSize: 64, trainSubset: 128, valSubset: 64, testSubset: 64 },
-      precision: 'float32',
-      out,
-      backend: 'wasm',
-      tunedFile: join(out, 'tuned.json'),
-      seed: 1,
-      jobs: 1,
-      log: () => {},
-    };
+    const opts = tinyTune(out);
     const first = runTune(opts);
     const second = runTune(opts);
     await expect(second).rejects.toThrow(/is in use by pid/);

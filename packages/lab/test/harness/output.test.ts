@@ -10,7 +10,7 @@ import { CSV_COLUMNS } from '../../src/harness/report/csv.js';
 import { Progress } from '../../src/harness/train/progress.js';
 import type { RunResult } from '../../src/harness/train/run.js';
 import { fitLines } from '../../src/util/fitLines.js';
-import { harnessBackend, tmp } from './helpers.js';
+import { harnessBackend, tinyCompare, tmp } from './helpers.js';
 
 /** What a terminal shows after a stream of writes with \r, \n, cursor-up and clear-to-end (enough for these tests). */
 function screen(writes: string[]): string[] {
@@ -73,20 +73,7 @@ describe('terminal output, metadata and the CSV', () => {
   it('compare: plain output within 100 columns, metadata in every result.json and summary.json, metrics.csv of everything logged', async () => {
     const out = join(tmp('output'), 'a-rather-long-directory-name-for-the-output-of-this-comparison');
     const lines: string[] = [];
-    const r = await runCompare({
-      task: 'mnist-mlp',
-      optimizers: ['sgd', 'rfadamw'],
-      seeds: 1,
-      budget: 'quick',
-      budgetOverride: { epochs: 2, batchSize: 64, trainSubset: 256, valSubset: 64, testSubset: 64 },
-      precision: 'float32',
-      out,
-      backend: 'wasm',
-      tunedFile: join(out, 'none.json'),
-      jobs: 1,
-      progress: false,
-      log: (s) => lines.push(s),
-    });
+    const r = await runCompare(tinyCompare(out, { optimizers: ['sgd', 'rfadamw'], seeds: 1, budgetOverride: { epochs: 2, batchSize: 64, trainSubset: 256, valSubset: 64, testSubset: 64 }, log: (s) => lines.push(s) }));
     expect(lines.length).toBeGreaterThan(10);
     for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(100);
 

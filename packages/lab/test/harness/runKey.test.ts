@@ -1,15 +1,15 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCompare, type CompareOptions } from '../../src/harness/compare/compare.js';
+import { runCompare } from '../../src/harness/compare/compare.js';
 import type { RunJob } from '../../src/harness/compare/jobs.js';
 import { packageDir } from '../../src/harness/data/packages.js';
 import { hparamsFor } from '../../src/harness/hparams.js';
 import { readTuneDir } from '../../src/harness/report/tuning.js';
 import { configDiff, runKeyOf } from '../../src/harness/runKey.js';
 import type { RunResult } from '../../src/harness/train/run.js';
-import { runTune, type TuneOptions } from '../../src/harness/tune/search.js';
-import { harnessBackend, tmp } from './helpers.js';
+import { runTune } from '../../src/harness/tune/search.js';
+import { harnessBackend, tinyCompare, tinyTune, tmp } from './helpers.js';
 
 const job: RunJob = {
   task: 'mnist-mlp',
@@ -86,20 +86,7 @@ describe('run keys', () => {
     const lines: string[] = [];
     // Long lines are wrapped at 100 columns with a two-space indent: join them back for matching.
     const text = () => lines.join('\n').replace(/\n {2}/g, ' ');
-    const opts: CompareOptions = {
-      task: 'mnist-mlp',
-      optimizers: ['sgd'],
-      seeds: 1,
-      budget: 'quick',
-      budgetOverride: { epochs: 1, batchSize: 64, trainSubset: 256, valSubset: 64, testSubset: 64 },
-      precision: 'float32',
-      out,
-      backend: 'wasm',
-      tunedFile: join(out, 'none.json'),
-      jobs: 1,
-      progress: false,
-      log: (s) => lines.push(s),
-    };
+    const opts = tinyCompare(out, { optimizers: ['sgd'], seeds: 1, budgetOverride: { epochs: 1, batchSize: 64, trainSubset: 256, valSubset: 64, testSubset: 64 }, log: (s) => lines.push(s) });
     await runCompare(opts);
     const [first] = results(out);
     const firstText = JSON.stringify(first);
@@ -133,21 +120,7 @@ describe('run keys', () => {
   it('tune with a new --seed or --epochs reuses no earlier trial, keeps them, and reports only its own', async () => {
     const out = tmp('tune-keyed');
     const logs: string[] = [];
-    const opts: TuneOptions = {
-      task: 'mnist-mlp',
-      optimizer: 'sgd',
-      trials: 2,
-      stage2: false,
-      budget: 'quick',
-      budgetOverride: { epochs: 1, batchSize: 64, trainSubset: 128, valSubset: 64, testSubset: 64 },
-      precision: 'float32',
-      out,
-      backend: 'wasm',
-      tunedFile: join(out, 'tuned.json'),
-      seed: 1,
-      jobs: 1,
-      log: (s) => logs.push(s),
-    };
+    const opts = tinyTune(out, { log: (s) => logs.push(s) });
     const a = await runTune(opts);
     const b = await runTune({ ...opts, seed: 2 });
     expect(logs.join('\n')).toContain('stage 1: 2 earlier trial(s)');

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCompare } from '../../src/harness/compare/compare.js';
 import { buildOptimizer, scaleSchedule } from '../../src/harness/optimizers.js';
 import { hparamsFor } from '../../src/harness/hparams.js';
-import { harnessBackend, tmp } from './helpers.js';
+import { harnessBackend, tinyCompare, tmp } from './helpers.js';
 
 describe('singd and muon in the harness', () => {
   beforeAll(() => harnessBackend('wasm'));
@@ -23,20 +22,7 @@ describe('singd and muon in the harness', () => {
 
   it('compare trains both on a tiny mnist-mlp run (SINGD attached to the tfjs-layers model)', async () => {
     const out = tmp('compare-singd-muon');
-    const r = await runCompare({
-      task: 'mnist-mlp',
-      optimizers: ['singd', 'muon'],
-      seeds: 1,
-      budget: 'quick',
-      budgetOverride: { epochs: 2, batchSize: 64, trainSubset: 512, valSubset: 200, testSubset: 200 },
-      precision: 'float32',
-      out,
-      backend: 'wasm',
-      tunedFile: join(out, 'none.json'),
-      jobs: 1,
-      progress: false,
-      log: () => {},
-    });
+    const r = await runCompare(tinyCompare(out, { optimizers: ['singd', 'muon'], seeds: 1, budgetOverride: { epochs: 2, batchSize: 64, trainSubset: 512, valSubset: 200, testSubset: 200 } }));
     for (const o of r.summary.tasks[0].optimizers) {
       const losses = o.curve.map((c) => c.trainLoss.mean);
       expect(losses.every(Number.isFinite), o.optimizer).toBe(true);
