@@ -28,4 +28,7 @@ process.on('message', async (msg: { job: RunJob; keyed: { key: string; config: R
     process.send!({ ok: false, error: (e as Error).stack ?? String(e) });
   }
 });
+// The parent is gone (killed, crashed): stop instead of training on unseen. The event is handled
+// at the next await, i.e. after the current epoch's checkpoint, so the run resumes from there.
+process.on('disconnect', () => process.exit(1));
 process.send!({ ready: true });

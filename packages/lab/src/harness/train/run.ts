@@ -294,6 +294,9 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
         // A diverged epoch leaves no checkpoint (its state is not finite; the run is complete anyway).
         if (!diverged) writeAtomic(files.ckpt, checkpointText(await makeCheckpoint({ epoch, step, rngState: rng.state, trainSeconds, configKey: key }, net.stateVars, opt)));
       }
+      // One event-loop turn per epoch: every await above resolves as a microtask, so without this a
+      // compare worker never sees its parent disconnect (it would train on as an orphan) or a signal.
+      await new Promise((r) => setImmediate(r));
     }
     progress.done();
     const last = epochs[epochs.length - 1];

@@ -1,0 +1,45 @@
+/**
+ * `compare --jobs 2` trains in child processes. When the parent dies without a chance to clean up
+ * (SIGKILL, a crash, a killed script), its workers must stop too: orphaned workers kept training
+ * for minutes, took the cores from the next runs and wrote into directories that had been removed.
+ * Uses the built CLI (the child processes are forked from dist/).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const bin = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'rootfree.js');
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('compare workers', () => {
+  it('exit when the parent is killed (SIGKILL), within an epoch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rootfree-orphans-'));
+    try {
+      writeFileSync(join(dir, 'none.json'), '{}');
+      const args = [bin, 'compare', '--task', 'mnist-mlp', '--optimizers', 'sgd,adamw', '--seeds', '1', '--epochs', '20000', '--train-subset', '256', '--val-subset', '64', '--test-subset', '64', '--jobs', '2', '--hparams', join(dir, 'none.json'), '--out', join(dir, 'out')];
+      const parent = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      // Wait until both workers train (each has printed an epoch line).
+      for (let i = 0; i < 600 && !(/sgd\/seed1 epoch \d+\/20000/.test(out) && /adamw\/seed1 epoch \d+\/20000/.test(out)); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toMatch(/adamw\/seed1 epoch \d+\/20000/);
+      const workers = execFileSync('pgrep', ['-P', String(parent.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      expect(workers.length).toBe(2);
+      parent.kill('SIGKILL');
+      for (let i = 0; i < 300 && workers.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(workers.filter(alive)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
