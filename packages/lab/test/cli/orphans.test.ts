@@ -42,4 +42,28 @@ describe('compare workers', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('a worker killed mid-run fails the compare, naming the run and the signal; queued runs are reported as not started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rootfree-killed-'));
+    try {
+      writeFileSync(join(dir, 'none.json'), '{}');
+      const args = [bin, 'compare', '--task', 'mnist-mlp', '--optimizers', 'sgd,adamw', '--seeds', '2', '--epochs', '150', '--train-subset', '256', '--val-subset', '64', '--test-subset', '64', '--jobs', '2', '--hparams', join(dir, 'none.json'), '--out', join(dir, 'out')];
+      const parent = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      parent.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((r) => parent.on('exit', (code) => r(code)));
+      for (let i = 0; i < 600 && !/sgd\/seed1 epoch \d+\/150/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      const workers = execFileSync('pgrep', ['-P', String(parent.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      process.kill(workers[0], 'SIGTERM');
+      const code = await exited;
+      expect(code).not.toBe(0);
+      expect(err).toMatch(/worker killed by SIGTERM during (sgd|adamw)\/seed1/);
+      expect(err).toMatch(/seed2: not started/);
+      expect(out).not.toMatch(/4 runs trained/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -34,8 +34,8 @@ export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r
       const child: ChildProcess = fork(path, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       let current: RunJob | undefined;
       const next = (): void => {
-        current = queue.shift();
-        if (!current || errors.length) {
+        current = errors.length ? undefined : queue.shift();
+        if (!current) {
           child.kill();
           return resolve();
         }
@@ -48,10 +48,13 @@ export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r
         output.display?.set(slot, '');
         if (m.ok) onDone(current!, m.result!);
         else errors.push(`${current!.optimizer}/seed${current!.seed}: ${m.error}`);
+        current = undefined;
         next();
       });
-      child.on('exit', (code) => {
-        if (current && code !== 0 && code !== null) errors.push(`worker exited with code ${code} during ${current.optimizer}/seed${current.seed}`);
+      child.on('exit', (code, signal) => {
+        // Killed by a signal counts too: the run did not finish, and must not pass for done.
+        if (current) errors.push(`worker ${signal ? `killed by ${signal}` : `exited with code ${code}`} during ${current.optimizer}/seed${current.seed} (its last epoch checkpoint remains; --resume continues it)`);
+        current = undefined;
         resolve();
       });
     });
@@ -60,5 +63,7 @@ export async function runPool(jobs: RunJob[], n: number, onDone: (job: RunJob, r
   } finally {
     output.display?.done();
   }
+  // Workers that died leave jobs nobody took: those runs were not trained either.
+  for (const job of queue) errors.push(`${job.optimizer}/seed${job.seed}: not started (stopped after the failure above, or no worker left)`);
   if (errors.length) throw new Error(`compare: ${errors.length} run(s) failed:\n${errors.join('\n')}`);
 }
