@@ -7,12 +7,12 @@
 # Runs only when the pilot's finals showed no gap (results/claim1-fit/gap.py). Resumable: rerun.
 cd /work/main
 NAME=$1; FLAGS=$2; DOUBLE=$3
-R="results/run-logged.sh"; CLI="node .tmp/study/snap9/packages/lab/bin/rootfree.js"
+R="results/run-logged.sh"; CLI="node .tmp/study/snap10/packages/lab/bin/rootfree.js"
 D=results/claim1-fit/$NAME; mkdir -p $D
 # The pilot's verdict first: all three seeds of both methods finished, and no gap.
 P=$(python3 results/claim1-fit/gap.py results/claim1-fit/pilot/final) && { echo "pilot shows a gap: no fallback"; exit 0; }
 echo "$P" | python3 -c "import json,sys; sys.exit(0 if len(json.load(sys.stdin)['seeds']) >= 3 else 1)" || { echo "pilot finals not finished: $P"; exit 1; }
-cp .tmp/study/snap9/COMMIT $D/CODE_COMMIT
+cp .tmp/study/snap10/COMMIT $D/CODE_COMMIT
 echo "$0 $*" > $D/COMMAND
 T="--task fmnist-cnn-fit"
 base() { case $1 in sgd) echo '"momentum": 0.9, "weightDecay": 5e-4';; adamw) echo '"momentum": 0.9, "lrCov": 1e-3, "damping": 1e-8, "weightDecay": 1e-2';; esac; }

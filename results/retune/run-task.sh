@@ -6,7 +6,7 @@
 # usage: run-task.sh <moby-lstm|fmnist-cnn|fmnist-resnet|fmnist-vit>. Resumable: rerun.
 cd /work/main
 TASK=$1
-R="results/run-logged.sh"; CLI="node .tmp/study/snap9/packages/lab/bin/rootfree.js"
+R="results/run-logged.sh"; CLI="node .tmp/study/snap10/packages/lab/bin/rootfree.js"
 case $TASK in
   moby-lstm) B="--budget quick"; TEST="";;
   fmnist-cnn|fmnist-vit) B="--budget quick --epochs 3 --train-subset 12288 --val-subset 2000"; TEST="--test-subset 10000";;
@@ -14,7 +14,7 @@ case $TASK in
   *) echo "unknown task $TASK"; exit 2;;
 esac
 D=results/retune/$TASK; mkdir -p $D
-cp .tmp/study/snap9/COMMIT $D/CODE_COMMIT
+cp .tmp/study/snap10/COMMIT $D/CODE_COMMIT
 for o in sgd adamw rfrmsprop rfadamw; do
   $R $D/tune/$o/run $CLI tune --task $TASK --optimizer $o --trials 10 --stage2 --extend-edges $B --seed 1 --jobs 2 --out $D/tune/$o --hparams $D/hparams.tuned.json || exit 1
 done

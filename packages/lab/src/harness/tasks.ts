@@ -21,6 +21,12 @@ export interface Budget {
    * validation and test labels stay clean. Default 0.
    */
   labelNoise?: number;
+  /**
+   * Evaluate the test split only at every K-th epoch end and at the last (`--test-every`): saves
+   * evaluation time on long runs; training, validation and the final test metric are unchanged.
+   * Default 1 (every epoch).
+   */
+  testEvery?: number;
   /** Text tasks: optimizer steps per "epoch" and tokens per evaluation. */
   stepsPerEpoch?: number;
   evalTokens?: number;

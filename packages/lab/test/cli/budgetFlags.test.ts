@@ -32,3 +32,15 @@ describe('--label-noise (claim-1 stress test)', () => {
     expect(taskFlag(p(['--task', 'fmnist-cnn-fit', '--label-noise', '0.2']))).toBe('fmnist-cnn-fit');
   });
 });
+
+describe('--test-every (evaluation cost of long runs)', () => {
+  it('parses K > 1 into the budget override; 1 is the default and no override', () => {
+    expect(parseBudgetOverride(p(['--test-every', '10']))).toEqual({ testEvery: 10 });
+    expect(parseBudgetOverride(p(['--test-every', '1']))).toBeUndefined();
+  });
+
+  it('rejects non-integers and values below 1, naming the flag and value', () => {
+    expect(() => parseBudgetOverride(p(['--test-every', '0']))).toThrow(/--test-every: expected an integer >= 1, got "0"/);
+    expect(() => parseBudgetOverride(p(['--test-every', '2.5']))).toThrow(/--test-every/);
+  });
+});

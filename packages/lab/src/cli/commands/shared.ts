@@ -12,6 +12,7 @@ export const TRAINING_OPTIONS: OptionsSpec = {
   'train-subset': { type: 'string', value: 'N', description: 'override: first N training rows' },
   'val-subset': { type: 'string', value: 'N', description: 'override: first N validation rows' },
   'test-subset': { type: 'string', value: 'N', description: 'override: first N test rows' },
+  'test-every': { type: 'string', value: 'K', description: 'evaluate the test split every K epochs and at the last (evaluation time only; default 1)' },
   'label-noise': { type: 'string', value: 'P', description: 'image tasks: give a fraction P of the training rows a wrong label (same rows for every run; default 0)' },
   precision: { type: 'string', value: 'fp32|bf16', description: 'optimizer-state precision; default fp32' },
   backend: { type: 'string', value: 'wasm|cpu', description: 'tfjs backend; default wasm' },
@@ -50,7 +51,7 @@ export function dataFlag(args: ParsedArgs): string | undefined {
 export const OPTIMIZER_NAMES = (): string[] => Object.keys(OPTIMIZERS);
 
 /**
- * `--epochs E`, `--train-subset N`, `--val-subset N`, `--test-subset N`, `--label-noise P`: overrides of the chosen budget (the study
+ * `--epochs E`, `--train-subset N`, `--val-subset N`, `--test-subset N`, `--test-every K`, `--label-noise P`: overrides of the chosen budget (the study
  * uses them for budgets between quick and full; each run records the budget it used).
  */
 export function parseBudgetOverride(args: ParsedArgs): Partial<Budget> | undefined {
@@ -59,6 +60,10 @@ export function parseBudgetOverride(args: ParsedArgs): Partial<Budget> | undefin
   if (args.flags['train-subset'] !== undefined) o.trainSubset = intFlag(args, 'train-subset', 1, 1);
   if (args.flags['val-subset'] !== undefined) o.valSubset = intFlag(args, 'val-subset', 1, 1);
   if (args.flags['test-subset'] !== undefined) o.testSubset = intFlag(args, 'test-subset', 1, 1);
+  if (args.flags['test-every'] !== undefined) {
+    const k = intFlag(args, 'test-every', 1, 1);
+    if (k > 1) o.testEvery = k;
+  }
   const noise = numberFlag(args, 'label-noise');
   if (noise !== undefined) {
     if (!(noise >= 0 && noise < 1)) throw new UsageError(`--label-noise: expected a fraction in [0, 1), got ${noise}`);

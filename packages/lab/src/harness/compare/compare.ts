@@ -59,7 +59,8 @@ function budgetText(b: Budget, task: string): string {
   if (task.startsWith('moby')) return `${b.epochs} epochs × ${b.stepsPerEpoch} steps, batch ${b.batchSize}, eval on ${b.evalTokens} tokens`;
   const sub = (n: number | undefined, what: string) => (n === undefined ? `all ${what}` : `first ${n} ${what}`);
   const noise = b.labelNoise ? `, ${+(100 * b.labelNoise).toFixed(2)}% of the training labels wrong (label noise)` : '';
-  return `${b.epochs} epochs, batch ${b.batchSize}, ${sub(b.trainSubset, 'train')} / ${sub(b.valSubset, 'val')} / ${sub(b.testSubset, 'test')} examples${noise}`;
+  const test = b.testEvery && b.testEvery > 1 ? `, test split evaluated every ${b.testEvery} epochs and at the last` : '';
+  return `${b.epochs} epochs, batch ${b.batchSize}, ${sub(b.trainSubset, 'train')} / ${sub(b.valSubset, 'val')} / ${sub(b.testSubset, 'test')} examples${noise}${test}`;
 }
 
 /** `rootfree compare`: every optimizer × seed on one task, then tables and reports. */

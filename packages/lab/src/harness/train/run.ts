@@ -168,9 +168,11 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
   attachLayers(opt, net);
   const evalEvery = c.evalEvery ?? 0;
   if (!Number.isInteger(evalEvery) || evalEvery < 0) throw new Error(`evalEvery: expected an integer >= 0 (steps), got ${evalEvery}`);
-  const evalAll = (): Pick<EvalPoint, 'val' | 'test' | 'trainEval'> => ({
+  const testEvery = c.budget.testEvery ?? 1;
+  if (!Number.isInteger(testEvery) || testEvery < 1) throw new Error(`testEvery: expected an integer >= 1 (epochs), got ${testEvery}`);
+  const evalAll = (withTest = true): Pick<EvalPoint, 'val' | 'test' | 'trainEval'> => ({
     val: evaluate(net, c.task, data, 'val', c.budget, train),
-    test: c.evalTest === false ? undefined : evaluate(net, c.task, data, 'test', c.budget, train),
+    test: c.evalTest === false || !withTest ? undefined : evaluate(net, c.task, data, 'test', c.budget, train),
     trainEval: evaluate(net, c.task, data, 'trainEval', c.budget, train),
   });
   const rng = Rng.derive(c.seed, 'data');
@@ -268,7 +270,8 @@ export async function trainRun(c: RunConfig): Promise<RunResult> {
       }
       trainSeconds += epochMs / 1000;
       const e0 = performance.now();
-      const { val, test, trainEval } = evalAll();
+      // The test split costs evaluation time only; the last epoch (or a diverged one) always has it.
+      const { val, test, trainEval } = evalAll(epoch % testEvery === 0 || epoch === c.budget.epochs || diverged);
       const rec: EpochRecord = {
         epoch,
         step,
