@@ -4,14 +4,27 @@
  * for minutes, took the cores from the next runs and wrote into directories that had been removed.
  * Uses the built CLI (the child processes are forked from dist/).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'rootfree.js');
+/** Child processes of `pid`, from /proc (no procps needed on a bare CI machine). */
+const children = (pid: number): number[] =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces, so split after its ')'.
+        return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -33,7 +46,7 @@ describe('compare workers', () => {
       // Wait until both workers train (each has printed an epoch line).
       for (let i = 0; i < 600 && !(/sgd\/seed1 epoch \d+\/20000/.test(out) && /adamw\/seed1 epoch \d+\/20000/.test(out)); i++) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/adamw\/seed1 epoch \d+\/20000/);
-      const workers = execFileSync('pgrep', ['-P', String(parent.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      const workers = children(parent.pid!);
       expect(workers.length).toBe(2);
       parent.kill('SIGKILL');
       for (let i = 0; i < 300 && workers.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
@@ -55,7 +68,7 @@ describe('compare workers', () => {
       parent.stderr.on('data', (d: Buffer) => (err += d.toString()));
       const exited = new Promise<number | null>((r) => parent.on('exit', (code) => r(code)));
       for (let i = 0; i < 600 && !/sgd\/seed1 epoch \d+\/150/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
-      const workers = execFileSync('pgrep', ['-P', String(parent.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      const workers = children(parent.pid!);
       process.kill(workers[0], 'SIGTERM');
       const code = await exited;
       expect(code).not.toBe(0);
