@@ -34,22 +34,33 @@ const alive = (pid: number) => {
   }
 };
 
+/** `compare --jobs 2` on tiny mnist-mlp runs in a temp dir, with its output collected as it comes. */
+function startCompare(dir: string, seeds: number, epochs: number) {
+  writeFileSync(join(dir, 'none.json'), '{}');
+  const args = [bin, 'compare', '--task', 'mnist-mlp', '--optimizers', 'sgd,adamw', '--seeds', String(seeds), '--epochs', String(epochs), '--train-subset', '256', '--val-subset', '64', '--test-subset', '64', '--jobs', '2', '--hparams', join(dir, 'none.json'), '--out', join(dir, 'out')];
+  const parent = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const io = { parent, out: '', err: '', exited: new Promise<number | null>((r) => parent.on('exit', (code) => r(code))) };
+  parent.stdout.on('data', (d: Buffer) => (io.out += d.toString()));
+  parent.stderr.on('data', (d: Buffer) => (io.err += d.toString()));
+  return io;
+}
+
+const waitFor = async (done: () => boolean, tries: number) => {
+  for (let i = 0; i < tries && !done(); i++) await new Promise((r) => setTimeout(r, 100));
+};
+
 describe('compare workers', () => {
   it('exit when the parent is killed (SIGKILL), within an epoch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rootfree-orphans-'));
     try {
-      writeFileSync(join(dir, 'none.json'), '{}');
-      const args = [bin, 'compare', '--task', 'mnist-mlp', '--optimizers', 'sgd,adamw', '--seeds', '1', '--epochs', '20000', '--train-subset', '256', '--val-subset', '64', '--test-subset', '64', '--jobs', '2', '--hparams', join(dir, 'none.json'), '--out', join(dir, 'out')];
-      const parent = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const c = startCompare(dir, 1, 20000);
       // Wait until both workers train (each has printed an epoch line).
-      for (let i = 0; i < 600 && !(/sgd\/seed1 epoch \d+\/20000/.test(out) && /adamw\/seed1 epoch \d+\/20000/.test(out)); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(out).toMatch(/adamw\/seed1 epoch \d+\/20000/);
-      const workers = children(parent.pid!);
+      await waitFor(() => /sgd\/seed1 epoch \d+\/20000/.test(c.out) && /adamw\/seed1 epoch \d+\/20000/.test(c.out), 600);
+      expect(c.out).toMatch(/adamw\/seed1 epoch \d+\/20000/);
+      const workers = children(c.parent.pid!);
       expect(workers.length).toBe(2);
-      parent.kill('SIGKILL');
-      for (let i = 0; i < 300 && workers.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+      c.parent.kill('SIGKILL');
+      await waitFor(() => !workers.some(alive), 300);
       expect(workers.filter(alive)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -59,22 +70,13 @@ describe('compare workers', () => {
   it('a worker killed mid-run fails the compare, naming the run and the signal; queued runs are reported as not started', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rootfree-killed-'));
     try {
-      writeFileSync(join(dir, 'none.json'), '{}');
-      const args = [bin, 'compare', '--task', 'mnist-mlp', '--optimizers', 'sgd,adamw', '--seeds', '2', '--epochs', '150', '--train-subset', '256', '--val-subset', '64', '--test-subset', '64', '--jobs', '2', '--hparams', join(dir, 'none.json'), '--out', join(dir, 'out')];
-      const parent = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      parent.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const exited = new Promise<number | null>((r) => parent.on('exit', (code) => r(code)));
-      for (let i = 0; i < 600 && !/sgd\/seed1 epoch \d+\/150/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
-      const workers = children(parent.pid!);
-      process.kill(workers[0], 'SIGTERM');
-      const code = await exited;
-      expect(code).not.toBe(0);
-      expect(err).toMatch(/worker killed by SIGTERM during (sgd|adamw)\/seed1/);
-      expect(err).toMatch(/seed2: not started/);
-      expect(out).not.toMatch(/4 runs trained/);
+      const c = startCompare(dir, 2, 150);
+      await waitFor(() => /sgd\/seed1 epoch \d+\/150/.test(c.out), 600);
+      process.kill(children(c.parent.pid!)[0], 'SIGTERM');
+      expect(await c.exited).not.toBe(0);
+      expect(c.err).toMatch(/worker killed by SIGTERM during (sgd|adamw)\/seed1/);
+      expect(c.err).toMatch(/seed2: not started/);
+      expect(c.out).not.toMatch(/4 runs trained/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
