@@ -146,14 +146,14 @@ export const TASKS: Record<string, TaskSpec> = {
   // (clean train accuracy ≥ 99.5%): a small training set, no augmentation, the paper's step
   // schedule, and trainEval over the whole training set (valSubset ≥ trainSubset).
   'fmnist-cnn-fit': imageTask('fmnist-cnn-fit', {
-    description: 'VGG-style CNN with BatchNorm (fmnist-cnn, 2 convs per stage) on 5,000 Fashion-MNIST training images, no augmentation, x0.1 at 1/3 and 2/3: the converged regime of claim 1',
+    description: 'VGG-style CNN with BatchNorm (fmnist-cnn, 2 convs per stage) on a small Fashion-MNIST training set (5,000 images at its named budgets), no augmentation, x0.1 at 1/3 and 2/3: the converged regime of claim 1',
     dataset: 'fmnist',
     target: 0.85,
     net: (s, rng) => vgg(s, [16, 32, 64], 2, rng),
     schedule: multistep,
     quick: b128(30, 5000, 5000, 10000),
     full: b128(60, 5000, 5000, 10000),
-    quickNote: 'Quick budget of the converged-regime task: trained to fit the 5,000-image training set (check the clean train accuracy, trainEval, against the 99.5% rule of docs/REPRODUCTION.md).',
+    quickNote: 'Quick budget of the converged-regime task: trained to fit its 5,000-image training set (check the clean train accuracy, trainEval, against the 99.5% rule of docs/REPRODUCTION.md).',
   }),
   'mnist-cnn': imageTask('mnist-cnn', {
     description: 'VGG-style CNN with BatchNorm (conv 16-16 | 32-32, 3x3, max-pool, GAP, linear) on MNIST (official split), random crop (pad 2), no flips',

@@ -4,6 +4,7 @@ import { loadDataset } from '../data/index.js';
 import { COMMITTED_TUNED, type CommittedTable } from '../committedTuned.js';
 import { loadTuned, DEFAULT_TUNED_FILE, type TunedFile } from '../hparams.js';
 import { hparamPlan } from './hparamPlan.js';
+import { compareNotes } from './notes.js';
 import type { ReportOptions } from '../report/options.js';
 import { timeLine } from '../report/format.js';
 import { checkOptimizerName, optimizerLabel } from '../optimizers.js';
@@ -55,14 +56,6 @@ export interface CompareOutcome {
   table: string;
 }
 
-function budgetText(b: Budget, task: string): string {
-  if (task.startsWith('moby')) return `${b.epochs} epochs × ${b.stepsPerEpoch} steps, batch ${b.batchSize}, eval on ${b.evalTokens} tokens`;
-  const sub = (n: number | undefined, what: string) => (n === undefined ? `all ${what}` : `first ${n} ${what}`);
-  const noise = b.labelNoise ? `, ${+(100 * b.labelNoise).toFixed(2)}% of the training labels wrong (label noise)` : '';
-  const test = b.testEvery && b.testEvery > 1 ? `, test split evaluated every ${b.testEvery} epochs and at the last` : '';
-  return `${b.epochs} epochs, batch ${b.batchSize}, ${sub(b.trainSubset, 'train')} / ${sub(b.valSubset, 'val')} / ${sub(b.testSubset, 'test')} examples${noise}${test}`;
-}
-
 /** `rootfree compare`: every optimizer × seed on one task, then tables and reports. */
 export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
   const sink = o.log ?? ((s: string) => console.log(s));
@@ -112,15 +105,17 @@ async function compareLocked(o: CompareOptions, c: CompareContext): Promise<Comp
   const hpLines = plan.lines;
   const notes = [
     dataNote,
-    `Budget '${o.budget}'${o.budgetOverride ? ' (overridden)' : ''}: ${budgetText(budget, task.name)}; LR schedule ${task.schedule.type}; ${task.augment ? `augmentation: random crop (pad ${task.augment.cropPad})${task.augment.flip ? ' + horizontal flip' : ''}` : 'no augmentation'}${task.labelSmoothing ? `; label smoothing ${task.labelSmoothing}` : ''}.`,
-    o.budget === 'quick' ? task.quickNote ?? 'Quick budget: a small subset and few epochs, sized for ~10 minutes on a 2-core CPU. Smoke-level evidence, not converged results; differences within ± std are noise.' : 'Full budget.',
-    o.queue
-      ? `Runs execute on the workers of a Redis queue (one process per run, with the worker's --threads); ms/step depends on each worker's machine and load.`
-      : `Runs execute ${o.jobs} at a time (one process each, ${o.backend === 'wasm' ? `${o.threads ?? 1} wasm thread(s) each` : 'single-threaded cpu'}); ms/step and wall-clock include any contention from other processes on the machine.`,
-    `Seeds ${first}..${first + o.seeds - 1} (same data order and initialisation per seed across optimizers). Backend ${o.backend}; optimizer-state precision ${o.precision}${o.precision === 'bfloat16' ? ' (forward/backward stay float32)' : ''}.`,
-    Object.values(hpSource).some((s) => s === 'defaults, not tuned')
-      ? `Hyper-parameters marked "defaults, not tuned" are starting points, not tuned for this task (run \`rootfree tune\`); rankings under them say little about the methods.`
-      : 'Hyper-parameters from `rootfree tune` (selection on the validation split).',
+    ...compareNotes({
+      task,
+      budgetName: o.budget,
+      overridden: !!o.budgetOverride,
+      budget,
+      hpSource,
+      execution: o.queue
+        ? `Runs execute on the workers of a Redis queue (one process per run, with the worker's --threads); ms/step depends on each worker's machine and load.`
+        : `Runs execute ${o.jobs} at a time (one process each, ${o.backend === 'wasm' ? `${o.threads ?? 1} wasm thread(s) each` : 'single-threaded cpu'}); ms/step and wall-clock include any contention from other processes on the machine.`,
+      seedsText: `Seeds ${first}..${first + o.seeds - 1} (same data order and initialisation per seed across optimizers). Backend ${o.backend}; optimizer-state precision ${o.precision}${o.precision === 'bfloat16' ? ' (forward/backward stay float32)' : ''}.`,
+    }),
     ...(plan.untuned.length ? [hpLines[hpLines.length - 1]] : []),
   ];
   const meta: Record<string, RunMeta> = { [task.name]: { description: task.description, metric: task.metric, notes, hpSource, ...(task.margin !== undefined ? { margin: task.margin } : {}) } };

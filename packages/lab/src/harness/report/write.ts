@@ -42,7 +42,7 @@ const md = (head: string[], rows: string[][]) => ['| ' + head.join(' | ') + ' |'
 
 const CHART_NOTE =
   'Curves: mean over seeds, shaded band ± one standard deviation (no band with one seed). Evaluations at every epoch end and every --eval-every steps. ' +
-  'Clean train-set: a fixed subset of the training rows (as many as the validation evaluation), not augmented, in inference mode; gap = clean train − validation.';
+  'Clean train-set: the first training rows trained on, as many as the validation evaluation uses (all of them when the training set is smaller), not augmented, in inference mode; gap = clean train − validation.';
 
 /** Results first, then the comparison, hyper-parameters, and the caveats (notes, diverged runs) last. */
 export function markdown(s: Summary, totalNote: string): string {
