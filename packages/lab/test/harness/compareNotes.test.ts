@@ -10,8 +10,9 @@ const input = (over: Partial<NotesInput>): NotesInput => ({
   overridden: false,
   budget: fit.budgets.quick,
   hpSource: { sgd: TUNED, adamw: TUNED },
-  execution: 'Runs execute 2 at a time.',
-  seedsText: 'Seeds 1..3.',
+  run: { jobs: 2, threads: 1, backend: 'wasm', precision: 'float32' },
+  firstSeed: 1,
+  seeds: 3,
   ...over,
 });
 
@@ -24,6 +25,16 @@ describe('compare report notes', () => {
     expect(custom).toContain('A custom budget');
     const plain = compareNotes(input({ task: getTask('fmnist-cnn'), budget: getTask('fmnist-cnn').budgets.quick, overridden: true })).join('\n');
     expect(plain).not.toContain('sized for ~10 minutes');
+  });
+
+  it('says how the runs execute and with which seeds', () => {
+    const local = compareNotes(input({})).join('\n');
+    expect(local).toContain('Runs execute 2 at a time (one process each, 1 wasm thread(s) each)');
+    expect(local).toContain('Seeds 1..3 (same data order');
+    const queued = compareNotes(input({ run: { queue: 'redis://h:6379', jobs: 2, backend: 'wasm', precision: 'bfloat16' }, firstSeed: 101, seeds: 1 })).join('\n');
+    expect(queued).toContain('workers of a Redis queue');
+    expect(queued).toContain('Seeds 101..101');
+    expect(queued).toContain('optimizer-state precision bfloat16 (forward/backward stay float32)');
   });
 
   it('says where the hyper-parameters came from: tune, a hand-written file, or defaults', () => {

@@ -111,10 +111,9 @@ async function compareLocked(o: CompareOptions, c: CompareContext): Promise<Comp
       overridden: !!o.budgetOverride,
       budget,
       hpSource,
-      execution: o.queue
-        ? `Runs execute on the workers of a Redis queue (one process per run, with the worker's --threads); ms/step depends on each worker's machine and load.`
-        : `Runs execute ${o.jobs} at a time (one process each, ${o.backend === 'wasm' ? `${o.threads ?? 1} wasm thread(s) each` : 'single-threaded cpu'}); ms/step and wall-clock include any contention from other processes on the machine.`,
-      seedsText: `Seeds ${first}..${first + o.seeds - 1} (same data order and initialisation per seed across optimizers). Backend ${o.backend}; optimizer-state precision ${o.precision}${o.precision === 'bfloat16' ? ' (forward/backward stay float32)' : ''}.`,
+      run: o,
+      firstSeed: first,
+      seeds: o.seeds,
     }),
     ...(plan.untuned.length ? [hpLines[hpLines.length - 1]] : []),
   ];

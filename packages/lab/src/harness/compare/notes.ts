@@ -1,3 +1,4 @@
+import type { RunSetOptions } from '../runSetOptions.js';
 import type { Budget, BudgetName, TaskSpec } from '../tasks.js';
 
 export interface NotesInput {
@@ -8,9 +9,10 @@ export interface NotesInput {
   budget: Budget;
   /** Per method, where its hyper-parameters came from (`HpChoice.source`). */
   hpSource: Record<string, string>;
-  /** What executes the runs: this machine's pool or a Redis queue. */
-  execution: string;
-  seedsText: string;
+  /** How the runs execute (a Redis queue, or `jobs` local processes) and with what numerics. */
+  run: Pick<RunSetOptions, 'queue' | 'jobs' | 'threads' | 'backend' | 'precision'>;
+  firstSeed: number;
+  seeds: number;
 }
 
 export function budgetText(b: Budget, task: string): string {
@@ -29,7 +31,7 @@ const TUNE_SOURCE = /^tuned: random search|^tuned \(committed with the code\)/;
  * read from a hand-written file are not `rootfree tune`'s selection.
  */
 export function compareNotes(n: NotesInput): string[] {
-  const { task, budget } = n;
+  const { task, budget, run } = n;
   const sources = Object.values(n.hpSource);
   const budgetNote = n.overridden
     ? `A custom budget (the '${n.budgetName}' budget changed by flags): its size, and whether the runs converged, are what the budget line and the curves show.`
@@ -44,8 +46,10 @@ export function compareNotes(n: NotesInput): string[] {
   return [
     `Budget '${n.budgetName}'${n.overridden ? ' (overridden)' : ''}: ${budgetText(budget, task.name)}; LR schedule ${task.schedule.type}; ${task.augment ? `augmentation: random crop (pad ${task.augment.cropPad})${task.augment.flip ? ' + horizontal flip' : ''}` : 'no augmentation'}${task.labelSmoothing ? `; label smoothing ${task.labelSmoothing}` : ''}.`,
     budgetNote,
-    n.execution,
-    n.seedsText,
+    run.queue
+      ? `Runs execute on the workers of a Redis queue (one process per run, with the worker's --threads); ms/step depends on each worker's machine and load.`
+      : `Runs execute ${run.jobs} at a time (one process each, ${run.backend === 'wasm' ? `${run.threads ?? 1} wasm thread(s) each` : 'single-threaded cpu'}); ms/step and wall-clock include any contention from other processes on the machine.`,
+    `Seeds ${n.firstSeed}..${n.firstSeed + n.seeds - 1} (same data order and initialisation per seed across optimizers). Backend ${run.backend}; optimizer-state precision ${run.precision}${run.precision === 'bfloat16' ? ' (forward/backward stay float32)' : ''}.`,
     hpNote,
   ];
 }
