@@ -159,6 +159,27 @@ describe('tuning report (rootfree report --tune)', () => {
     expect(j.optimizers[0].best).toMatchObject({ trial: 1, val: 2.25, hp: { lr: 3e-3 } });
   });
 
+  it('names stage 3 (--extend-edges) in the header and gives its lr range when a run has one', () => {
+    const root = mkdtempSync(join(tmpdir(), 'rootfree-tuning-s3-'));
+    const sgd = fakeTuneDir(root, 'sgd', 'fmnist-cnn', 'sgd', { lr: [1e-3, 0.1] }, [{ trial: 0, lr: 0.09, val: 0.8 }], {
+      ranges: { lr: [0.05, 0.1] },
+      trials: [{ trial: 0, lr: 0.07, val: 0.79 }],
+    });
+    const s3 = { stage: 3, trial: 0, hp: { lr: 0.2, momentum: 0.9, weightDecay: 5e-4 }, val: 0.82, valLoss: 0.18, diverged: false, trainSeconds: 10 };
+    writeFileSync(join(sgd, 'stage3.json'), JSON.stringify({ task: 'fmnist-cnn', optimizer: 'sgd', budget: {}, seed: 1, ranges: { lr: [1e-3, 0.316] }, trials: 1, distribution: 'log-uniform' }));
+    writeFileSync(join(sgd, 'stage3.jsonl'), JSON.stringify(s3) + '\n');
+    const adamw = fakeTuneDir(root, 'adamw', 'fmnist-cnn', 'adamw', { lr: [1e-5, 0.1] }, [{ trial: 0, lr: 1e-3, val: 0.81 }]);
+    const md = readFileSync(tuningReport([sgd, adamw], root)[0], 'utf8').split('\n');
+    const header = md.find((l) => l.startsWith('| optimizer |'))!;
+    expect(header).toContain('| trials (stage 1 + 2 + 3) |');
+    expect(header).toContain('| lr range stage 2 | lr range stage 3 | best at a range edge |');
+    const row = (label: string) => md.find((l) => l.startsWith(`| ${label} |`))!.split(' | ').map((c) => c.trim());
+    expect(row('SGD').slice(1, 4)).toEqual(['3 (1 + 1 + 1)', '0', '82.00 (stage 3 trial 0)']);
+    expect(row('SGD').slice(7, 10)).toEqual(['[0.001, 0.1]', '[0.05, 0.1]', '[0.001, 0.316]']);
+    expect(row('AdamW').slice(1, 2)).toEqual(['1 (1 + 0 + 0)']);
+    expect(row('AdamW').slice(7, 10)).toEqual(['[1e-5, 0.1]', '—', '—']);
+  });
+
   it('draws one scatter plot per searched hyper-parameter with stage/diverged/best marks', () => {
     const out = join(f.root, 'out-html');
     const html = readFileSync(tuningReport([f.sgd, f.adamw], out)[1], 'utf8');

@@ -218,9 +218,13 @@ function selectionLine(d: TuningData): string {
   return `selection: validation split; ${d.higherIsBetter ? 'higher is better' : 'lower is better'}`;
 }
 
+// Stage 3 (--extend-edges) exists only for some runs; its columns appear only when one has it.
+const hasStage3 = (d: TuningData) => d.optimizers.some((o) => o.counts.stage3 > 0 || o.ranges.stage3 !== undefined);
+
 function summaryHeader(d: TuningData): string[] {
   const u = metricUnit(d);
-  return ['optimizer', 'trials (stage 1 + 2)', 'diverged', `best ${u}`, `median ${u}`, `worst ${u}`, 'best hyper-parameters', 'lr range stage 1', 'lr range stage 2', 'best at a range edge'];
+  const s3 = hasStage3(d);
+  return ['optimizer', s3 ? 'trials (stage 1 + 2 + 3)' : 'trials (stage 1 + 2)', 'diverged', `best ${u}`, `median ${u}`, `worst ${u}`, 'best hyper-parameters', 'lr range stage 1', 'lr range stage 2', ...(s3 ? ['lr range stage 3'] : []), 'best at a range edge'];
 }
 
 /** Where the selected trial sits at an edge of the widest range searched (tune warns the same way). */
@@ -232,7 +236,7 @@ function edgeText(d: TuningData, o: OptimizerTuning): string {
 function summaryRows(d: TuningData): string[][] {
   return d.optimizers.map((o) => [
     o.label,
-    `${o.counts.stage1 + o.counts.stage2 + o.counts.stage3} (${o.counts.stage1} + ${o.counts.stage2}${o.counts.stage3 ? ` + ${o.counts.stage3}` : ''})`,
+    `${o.counts.stage1 + o.counts.stage2 + o.counts.stage3} (${o.counts.stage1} + ${o.counts.stage2}${hasStage3(d) ? ` + ${o.counts.stage3}` : ''})`,
     String(o.counts.diverged),
     o.best ? `${fmtVal(d, o.best.val)} (stage ${o.best.stage} trial ${o.best.trial})` : 'all diverged',
     fmtVal(d, o.median),
@@ -240,6 +244,7 @@ function summaryRows(d: TuningData): string[][] {
     o.best ? hpText(o.best.hp) : '—',
     rangeText(o.ranges.stage1, 'lr'),
     o.ranges.stage2 ? rangeText(o.ranges.stage2, 'lr') : '—',
+    ...(hasStage3(d) ? [o.ranges.stage3 ? rangeText(o.ranges.stage3, 'lr') : '—'] : []),
     edgeText(d, o),
   ]);
 }
