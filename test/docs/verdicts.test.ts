@@ -26,8 +26,8 @@ function listed(): Array<{ name: string; args: string[] }> {
     });
 }
 
-/** Run directories (`dir` or `dir=opt,...`) are relative to the repository root. */
-const rooted = (args: string[]) => args.map((a, i) => (a.startsWith('-') || args[i - 1]?.startsWith('--') ? a : join(ROOT, a)));
+/** Run directories (`dir` or `dir=opt,...`) are relative to the repository root; flag values are not paths. */
+const rooted = (args: string[]) => args.map((a) => (!a.startsWith('-') && existsSync(join(ROOT, a.split('=')[0])) ? join(ROOT, a) : a));
 const withoutReportsLine = (s: string) => s.split('\n').filter((l) => !l.startsWith('reports:')).join('\n').trim();
 
 describe('results/verdicts regenerate', () => {
