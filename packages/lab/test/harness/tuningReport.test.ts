@@ -178,6 +178,28 @@ describe('tuning report (rootfree report --tune)', () => {
     expect(row('SGD').slice(7, 10)).toEqual(['[0.001, 0.1]', '[0.05, 0.1]', '[0.001, 0.316]']);
     expect(row('AdamW').slice(1, 2)).toEqual(['1 (1 + 0 + 0)']);
     expect(row('AdamW').slice(7, 10)).toEqual(['[1e-5, 0.1]', '—', '—']);
+    // Still at the widened range's top after stage 3: no advice to run the stage that already ran.
+    expect(row('SGD')[10]).toBe('lr high (top 10% of the log range) — after the one --extend-edges widening |');
+  });
+
+  it('says whether an edge remains after stage 3, and when it is the hyper-parameter\'s hard limit', () => {
+    const root = mkdtempSync(join(tmpdir(), 'rootfree-tuning-edge-'));
+    const dir = (name: string, opt: string, s1: Record<string, [number, number]>, s3: Record<string, [number, number]> | undefined, hp: Record<string, number>) => {
+      const t = fakeTuneDir(root, name, 'fmnist-cnn', opt, s1, [{ trial: 0, lr: 1e-3, val: 0.5 }]);
+      if (s3) {
+        writeFileSync(join(t, 'stage3.json'), JSON.stringify({ task: 'fmnist-cnn', optimizer: opt, budget: {}, seed: 1, ranges: s3, trials: 1, distribution: 'log-uniform' }));
+        writeFileSync(join(t, 'stage3.jsonl'), JSON.stringify({ stage: 3, trial: 0, hp, val: 0.9, valLoss: 0.1, diverged: false, trainSeconds: 1 }) + '\n');
+      }
+      return t;
+    };
+    const stuckLr = dir('sgd', 'sgd', { lr: [1e-4, 0.1] }, { lr: [1e-4, 3.16] }, { lr: 3, momentum: 0.9, weightDecay: 5e-4 });
+    const capped = dir('rf', 'rfrmsprop', { lr: [1e-4, 0.1], lrCov: [1e-3, 0.1] }, { lr: [1e-4, 0.1], lrCov: [1e-3, 0.99] }, { lr: 1e-3, lrCov: 0.95 });
+    const fresh = dir('adamw', 'adamw', { lr: [1e-4, 1e-3] }, undefined, {});
+    const md = readFileSync(tuningReport([stuckLr, capped, fresh], root)[0], 'utf8').split('\n');
+    const edge = (label: string) => md.find((l) => l.startsWith(`| ${label} |`))!.split(' | ').at(-1)!.replace(/ \|$/, '');
+    expect(edge('SGD')).toBe('lr high (top 10% of the log range) — after the one --extend-edges widening');
+    expect(edge('RF-RMSProp')).toBe('lrCov high (top 10% of the log range; its hard limit)');
+    expect(edge('AdamW')).toContain('— try tune --extend-edges');
   });
 
   it('draws one scatter plot per searched hyper-parameter with stage/diverged/best marks', () => {

@@ -4,7 +4,7 @@ import { heavyBall, optimizerLabel, type HpName } from '../optimizers.js';
 import { getTask, type Budget, type TaskSpec } from '../tasks.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
 import { score, type Ranges, type Trial } from '../tune/trial.js';
-import { edgeWarnings } from '../tune/edges.js';
+import { edgeWarnings, HARD_LIMITS, type EdgeWarning } from '../tune/edges.js';
 import { PALETTE, scatterChart, type ScatterSeries } from './svg.js';
 
 /** One `rootfree tune --out <dir>`: one task, one optimizer, stage 1 and optionally stage 2. */
@@ -227,10 +227,19 @@ function summaryHeader(d: TuningData): string[] {
   return ['optimizer', s3 ? 'trials (stage 1 + 2 + 3)' : 'trials (stage 1 + 2)', 'diverged', `best ${u}`, `median ${u}`, `worst ${u}`, 'best hyper-parameters', 'lr range stage 1', 'lr range stage 2', ...(s3 ? ['lr range stage 3'] : []), 'best at a range edge'];
 }
 
-/** Where the selected trial sits at an edge of the widest range searched (tune warns the same way). */
+// A range end sitting on the hyper-parameter's hard limit cannot be widened by any search.
+const atHardLimit = (w: EdgeWarning) => HARD_LIMITS[w.hp]?.[w.side === 'low' ? 0 : 1] === w.range[w.side === 'low' ? 0 : 1];
+
+/**
+ * Where the selected trial sits at an edge of the widest range searched (tune warns the same way),
+ * and what is left to do: `--extend-edges` only if this run has not already widened its ranges.
+ */
 function edgeText(d: TuningData, o: OptimizerTuning): string {
   const w = edgeWarnings(getTask(d.task), o.trials, o.ranges.stage3 ?? o.ranges.stage1);
-  return w.length ? w.map((x) => `${x.hp} ${x.side} (${x.reasons.join(', ')})`).join('; ') + ' — try tune --extend-edges' : 'no';
+  if (!w.length) return 'no';
+  const text = w.map((x) => `${x.hp} ${x.side} (${x.reasons.join(', ')}${atHardLimit(x) ? '; its hard limit' : ''})`).join('; ');
+  if (w.every(atHardLimit)) return text;
+  return text + (o.ranges.stage3 ? ' — after the one --extend-edges widening' : ' — try tune --extend-edges');
 }
 
 function summaryRows(d: TuningData): string[][] {
