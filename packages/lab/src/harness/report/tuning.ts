@@ -4,7 +4,7 @@ import { heavyBall, optimizerLabel, type HpName } from '../optimizers.js';
 import { getTask, type Budget, type TaskSpec } from '../tasks.js';
 import { writeAtomic } from '../../util/writeAtomic.js';
 import { score, type Ranges, type Trial } from '../tune/trial.js';
-import { edgeWarnings, HARD_LIMITS, type EdgeWarning } from '../tune/edges.js';
+import { atHardLimit, edgeWarnings } from '../tune/edges.js';
 import { PALETTE, scatterChart, type ScatterSeries } from './svg.js';
 
 /** One `rootfree tune --out <dir>`: one task, one optimizer, stage 1 and optionally stage 2. */
@@ -226,9 +226,6 @@ function summaryHeader(d: TuningData): string[] {
   const s3 = hasStage3(d);
   return ['optimizer', s3 ? 'trials (stage 1 + 2 + 3)' : 'trials (stage 1 + 2)', 'diverged', `best ${u}`, `median ${u}`, `worst ${u}`, 'best hyper-parameters', 'lr range stage 1', 'lr range stage 2', ...(s3 ? ['lr range stage 3'] : []), 'best at a range edge'];
 }
-
-// A range end sitting on the hyper-parameter's hard limit cannot be widened by any search.
-const atHardLimit = (w: EdgeWarning) => HARD_LIMITS[w.hp]?.[w.side === 'low' ? 0 : 1] === w.range[w.side === 'low' ? 0 : 1];
 
 /**
  * Where the selected trial sits at an edge of the widest range searched (tune warns the same way),

@@ -44,6 +44,12 @@ export function edgeWarnings(task: TaskSpec, trials: Trial[], ranges: Ranges): E
 /** Hard bounds a widened range may not cross (momentum-like values must stay below 1; small damping only). */
 export const HARD_LIMITS: Partial<Record<HpName, [number, number]>> = { momentum: [1e-3, 0.999], alpha2: [1e-3, 0.99], lrCov: [1e-5, 0.99], damping: [1e-14, 5e-4] };
 
+/** Whether a warned side already sits on its hyper-parameter's hard limit: no search can widen it. */
+export function atHardLimit(w: EdgeWarning): boolean {
+  const i = w.side === 'low' ? 0 : 1;
+  return HARD_LIMITS[w.hp]?.[i] === w.range[i];
+}
+
 /**
  * `--extend-edges`: each warned side moves out by half the range's log width (×/÷ √(hi/lo)),
  * clipped to {@link HARD_LIMITS}. Returns the new ranges and the sides that could not move.
