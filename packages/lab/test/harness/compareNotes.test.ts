@@ -27,6 +27,12 @@ describe('compare report notes', () => {
     expect(plain).not.toContain('sized for ~10 minutes');
   });
 
+  it('under label noise says which labels the clean train-set metric scores against', () => {
+    const noisy = compareNotes(input({ overridden: true, budget: { ...fit.budgets.quick, labelNoise: 0.2 } })).join('\n');
+    expect(noisy).toContain('20% of the training labels wrong (label noise; the clean train-set metric scores against these labels)');
+    expect(compareNotes(input({})).join('\n')).not.toContain('label noise');
+  });
+
   it('says how the runs execute and with which seeds', () => {
     const local = compareNotes(input({})).join('\n');
     expect(local).toContain('Runs execute 2 at a time (one process each, 1 wasm thread(s) each)');

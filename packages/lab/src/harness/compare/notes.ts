@@ -18,7 +18,11 @@ export interface NotesInput {
 export function budgetText(b: Budget, task: string): string {
   if (task.startsWith('moby')) return `${b.epochs} epochs × ${b.stepsPerEpoch} steps, batch ${b.batchSize}, eval on ${b.evalTokens} tokens`;
   const sub = (n: number | undefined, what: string) => (n === undefined ? `all ${what}` : `first ${n} ${what}`);
-  const noise = b.labelNoise ? `, ${+(100 * b.labelNoise).toFixed(2)}% of the training labels wrong (label noise)` : '';
+  // "Clean train" means un-augmented and in inference mode; under label noise it still scores
+  // against the labels trained on, wrong ones included, which a reader would not guess.
+  const noise = b.labelNoise
+    ? `, ${+(100 * b.labelNoise).toFixed(2)}% of the training labels wrong (label noise; the clean train-set metric scores against these labels)`
+    : '';
   const test = b.testEvery && b.testEvery > 1 ? `, test split evaluated every ${b.testEvery} epochs and at the last` : '';
   return `${b.epochs} epochs, batch ${b.batchSize}, ${sub(b.trainSubset, 'train')} / ${sub(b.valSubset, 'val')} / ${sub(b.testSubset, 'test')} examples${noise}${test}`;
 }
